@@ -1,0 +1,1 @@
+"""Sub-commands of the ``reprocut`` CLI: each module has HELP, add_arguments() and run()."""

@@ -1,0 +1,59 @@
+"""Thresholds from k-means (k=2, scikit-learn) on cut scores.
+
+Online mode clusters the log of the locally normalised score: normalisation makes ordinary
+frames score about 1 whatever the footage, and the log tames the heavy tail, so the two
+centres are "no change" and "cut". Guards: if the centres are closer than ``min_separation``,
+or the upper centre lies below the default threshold (sustained motion, not cuts), the window
+held no cut and the default is used; the result is clipped to a sane band.
+Paper mode clusters the raw KL values of a whole file, as the paper did.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.cluster import KMeans
+
+
+@dataclass
+class ThresholdConfig:
+    default: float = 3.0  # normalised-score threshold when a window holds no cut (AdaptiveDetector uses 3.0)
+    low: float = 2.0  # clip k-means results into [low, high]
+    high: float = 6.0
+    min_separation: float = math.log(3.0)  # log-score gap between centres below which no cut is assumed
+
+
+def two_centres(values: np.ndarray, init: tuple[float, float] | None = None) -> tuple[float, float]:
+    """Sorted centres of 1-D k-means with k=2."""
+    x = np.asarray(values, dtype=np.float64).reshape(-1, 1)
+    if init is None:
+        km = KMeans(n_clusters=2, n_init=3, random_state=0)
+    else:
+        km = KMeans(n_clusters=2, n_init=1, init=np.array(init, dtype=np.float64).reshape(2, 1))
+    km.fit(x)
+    lo, hi = sorted(float(c) for c in km.cluster_centers_.ravel())
+    return lo, hi
+
+
+def adaptive_threshold(scores: np.ndarray, cfg: ThresholdConfig, init: tuple[float, float] | None = None) -> tuple[float, tuple[float, float] | None]:
+    """Threshold on the normalised score (not its log) and the log-centres found, or None if no cut."""
+    s = np.asarray(scores, dtype=np.float64)
+    s = s[np.isfinite(s) & (s > 0)]
+    if len(s) < 8 or np.ptp(s) == 0:
+        return cfg.default, None
+    lo, hi = two_centres(np.log(s), init)
+    if hi - lo < cfg.min_separation or hi < math.log(cfg.default):  # a "cut" cluster below the default is motion
+        return cfg.default, None
+    return float(np.clip(math.exp(0.5 * (lo + hi)), cfg.low, cfg.high)), (lo, hi)
+
+
+def paper_threshold(kl: np.ndarray) -> float:
+    """The paper's offline threshold: midpoint between the two k-means centres of raw KL values."""
+    kl = np.asarray(kl, dtype=np.float64)
+    kl = kl[np.isfinite(kl)]
+    if len(kl) < 2 or np.ptp(kl) == 0:
+        return math.inf
+    lo, hi = two_centres(kl)
+    return 0.5 * (lo + hi)

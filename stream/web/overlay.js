@@ -1,0 +1,97 @@
+/* Overlay: scene number and time since the last cut per stream, and a brief flash on each cut.
+   DOM state for scripts and tests: body[data-cuts] (all streams), body[data-scene] (first
+   stream), body[data-last-cut] ("stream:frame" of the last live cut, which flashed), and per stream .stream[data-stream][data-cuts][data-scene][data-status][data-done]
+   (data-done="true" once the stream's end message has arrived: its counts are final). */
+"use strict";
+
+(function () {
+  const R = window.Reprocut;
+  const body = document.body;
+  const box = document.getElementById("streams");
+  const status = document.getElementById("status");
+  const flash = document.getElementById("flash");
+  let streams = new Map(); // id -> {cuts, lastWall, status, el}
+
+  function row(info) {
+    const e = R.el("div", "stream");
+    e.dataset.stream = info.id;
+    e.append(R.el("span", "name", info.id), R.el("span", "scene"), R.el("span", "since"));
+    return e;
+  }
+
+  function render(s) {
+    s.el.dataset.cuts = String(s.cuts);
+    s.el.dataset.scene = String(s.cuts + 1);
+    s.el.dataset.status = s.status;
+    s.el.dataset.done = String(s.done);
+    s.el.querySelector(".scene").textContent = "Scene " + (s.cuts + 1);
+    let total = 0;
+    streams.forEach(function (v) { total += v.cuts; });
+    body.dataset.cuts = String(total);
+    const first = streams.values().next().value;
+    body.dataset.scene = String(first ? first.cuts + 1 : 1);
+  }
+
+  function tick() {
+    streams.forEach(function (s) {
+      const since = s.el.querySelector(".since");
+      if (s.status === "ended" || s.status === "failed") since.textContent = s.status;
+      else since.textContent = s.lastWall === null ? "" : R.clock(R.serverNow() - s.lastWall);
+    });
+  }
+
+  function doFlash(s) {
+    for (const e of [flash, s.el]) {
+      const cls = e === flash ? "on" : "cutting";
+      e.classList.remove(cls);
+      void e.offsetWidth; // restart the animation
+      e.classList.add(cls);
+    }
+  }
+
+  function onMessage(m) {
+    if (m.type === "hello") {
+      R.noteHello(m);
+      streams = new Map();
+      box.replaceChildren();
+      body.classList.toggle("single", m.streams.length === 1);
+      for (const info of m.streams) {
+        const last = info.cuts.length ? info.cuts[info.cuts.length - 1] : null;
+        const s = { cuts: info.cuts_total, lastWall: last ? last.wall : null, status: info.status, done: info.end !== null,
+                    el: row(info) };
+        if (m.streams.length === 1) s.el.querySelector(".name").hidden = true;
+        streams.set(info.id, s);
+        box.append(s.el);
+        render(s);
+      }
+      tick();
+      return;
+    }
+    const s = streams.get(m.stream);
+    if (!s) return;
+    if (m.type === "cut") {
+      s.cuts += 1;
+      s.lastWall = m.wall;
+      body.dataset.lastCut = m.stream + ":" + m.frame;
+      render(s);
+      doFlash(s);
+    } else if (m.type === "source") {
+      s.status = m.status;
+      render(s);
+    } else if (m.type === "end") {
+      s.status = m.reason === "failed" ? "failed" : "ended";
+      s.done = true;
+      s.cuts = Math.max(s.cuts, m.cuts);
+      render(s);
+    }
+    tick();
+  }
+
+  function onState(state) {
+    body.dataset.connection = state;
+    status.textContent = state === "open" ? "" : state === "connecting" ? "connecting\u2026" : "reconnecting\u2026";
+  }
+
+  R.connect(onMessage, onState);
+  setInterval(tick, 100);
+})();

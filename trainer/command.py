@@ -1,0 +1,69 @@
+"""``reprocut train VIDEO_OR_FOLDER [...] --out RUN_DIR [--epochs N | --steps N] [--resume]``"""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "train a Repro-VAE on unlabeled video or image folders"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("inputs", nargs="*", help="videos, folders of videos or folders of images (not needed with --resume)")
+    p.add_argument("--out", required=True, help="run directory (checkpoints, frame cache, metrics)")
+    budget = p.add_mutually_exclusive_group()
+    budget.add_argument("--epochs", type=int, help="passes over the training frames (default 10)")
+    budget.add_argument("--steps", type=int, help="optimizer steps instead of epochs")
+    p.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
+    p.add_argument("--force", action="store_true", help="overwrite an existing --out")
+    p.add_argument("--batch", type=int, default=256)
+    p.add_argument("--lr", type=float, default=1e-4)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    p.add_argument("--stride", type=int, default=1, help="keep every N-th decoded frame")
+    p.add_argument("--max-frames-per-source", type=int, default=0, help="subsample longer sources evenly (0: no cap)")
+    p.add_argument("--val-fraction", type=float, default=0.1, help="tail of each source held out for validation")
+    p.add_argument("--checkpoint-every", type=int, default=500, help="steps between checkpoints (also at each epoch end)")
+    p.add_argument("--no-flip", action="store_true", help="no random horizontal flips")
+    p.add_argument("--data-description", default="", help="what the footage is, stored in the exported model")
+    m = p.add_argument_group("model")
+    m.add_argument("--latent", type=int, default=10)
+    m.add_argument("--hidden", default="32,64,128,256", help="encoder channels, comma-separated")
+    m.add_argument("--beta", type=float, default=4.0)
+    m.add_argument("--lam", type=float, default=200.0, help="reprojection weight (lambda)")
+    m.add_argument("--pooling", default="avg", choices=["avg", "max", "none"])
+    m.add_argument("--activation", default="leakyrelu", choices=["leakyrelu", "relu", "elu"])
+    m.add_argument("--recon", default="bce", choices=["bce", "mse"])
+
+
+def run(args: argparse.Namespace) -> int:
+    from reprocut.stream.errors import UsageError
+
+    from .data import DataConfig
+    from .model import ModelConfig
+    from .train import TrainConfig, TrainingDiverged, train
+
+    if not args.inputs and not args.resume:
+        raise UsageError("give at least one video or folder to train on")
+    for name in ("batch", "stride", "checkpoint_every"):
+        if getattr(args, name) < 1:
+            raise UsageError(f"--{name.replace('_', '-')} must be at least 1")
+    if not 0.0 <= args.val_fraction < 1.0:
+        raise UsageError("--val-fraction must be in [0, 1)")
+    try:
+        model = ModelConfig(latent=args.latent, hidden=tuple(int(h) for h in args.hidden.split(",")), beta=args.beta, lam=args.lam,
+                            pooling=args.pooling, activation=args.activation, recon=args.recon)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    cfg = TrainConfig(
+        out=args.out, epochs=args.epochs, steps=args.steps, batch=args.batch, lr=args.lr, seed=args.seed, device=args.device,
+        checkpoint_every=args.checkpoint_every, flip=not args.no_flip, data_description=args.data_description,
+        data=DataConfig(inputs=args.inputs, stride=args.stride, max_frames_per_source=args.max_frames_per_source, val_fraction=args.val_fraction),
+        model=model,
+    )
+    try:
+        metrics = train(cfg, resume=args.resume, force=args.force)
+    except TrainingDiverged as exc:
+        print(f"reprocut train: {exc}", file=__import__("sys").stderr)
+        return 3
+    print(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in metrics.items()))
+    return 0

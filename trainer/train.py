@@ -1,0 +1,231 @@
+"""The training loop: Adam on the Repro-VAE loss, atomic checkpoints, resume, a NaN guard.
+
+Reads top to bottom: configure, build or reuse the frame cache, build or restore the model,
+loop over shuffled batches, checkpoint, and at the end write validation figures that the
+exporter copies into the ONNX model as the detector's calibration.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import torch
+
+from reprocut.stream.errors import UsageError
+from reprocut.stream.kl import consecutive_kl
+from reprocut.stream.progress import Progress
+
+from .data import DataConfig, FrameCache, build_cache, shuffled_batches
+from .model import ModelConfig, ReproVAE
+
+log = logging.getLogger(__name__)
+
+CHECKPOINT = "ckpt.pt"
+
+
+@dataclass
+class TrainConfig:
+    out: str = "run"
+    epochs: int | None = None
+    steps: int | None = None
+    batch: int = 256
+    lr: float = 1e-4
+    seed: int = 0
+    device: str = "auto"  # auto | cpu | cuda
+    checkpoint_every: int = 500  # steps; a checkpoint is also written at every epoch's end
+    flip: bool = True  # random horizontal flips: cheap augmentation that keeps a frame's content
+    data_description: str = ""
+    data: DataConfig = field(default_factory=DataConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+
+
+class TrainingDiverged(Exception):
+    """The loss became NaN or infinite; the last good checkpoint was kept."""
+
+
+def _device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise UsageError("--device cuda: CUDA is not available to torch on this machine")
+    return torch.device(name)
+
+
+def load_checkpoint(run_dir: str) -> dict:
+    """Load ``run_dir``/ckpt.pt; a missing or damaged file is a UsageError, not a traceback."""
+    path = os.path.join(run_dir, CHECKPOINT) if os.path.isdir(run_dir) else run_dir
+    if not os.path.exists(path):
+        raise UsageError(f"{path}: no checkpoint (train first, or check the run directory)")
+    try:
+        ckpt = torch.load(path, map_location="cpu", weights_only=False)
+        if not isinstance(ckpt, dict) or "model" not in ckpt or "config" not in ckpt:
+            raise ValueError("not a reprocut checkpoint")
+    except Exception as exc:  # torch raises many types for a damaged file
+        raise UsageError(f"{path}: corrupt or unreadable checkpoint ({exc.__class__.__name__}: {str(exc)[:120]})") from None
+    return ckpt
+
+
+def config_from_dict(d: dict) -> TrainConfig:
+    d = dict(d)
+    d["data"] = DataConfig(**d["data"])
+    d["model"] = ModelConfig(**d["model"])
+    return TrainConfig(**d)
+
+
+def _save_checkpoint(path: str, model: ReproVAE, optim: torch.optim.Optimizer, cfg: TrainConfig, step: int, epoch: int, batch_in_epoch: int) -> None:
+    """Write to a temporary file, fsync, then rename: a crash never leaves a half-written checkpoint."""
+    state = {
+        "model": model.state_dict(),
+        "optim": optim.state_dict(),
+        "config": asdict(cfg),
+        "step": step,
+        "epoch": epoch,
+        "batch_in_epoch": batch_in_epoch,
+        "torch_rng": torch.get_rng_state(),
+    }
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as f:
+        torch.save(state, f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def _prepare_run_dir(cfg: TrainConfig, resume: bool, force: bool) -> dict | None:
+    out = cfg.out
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise UsageError(f"{out}: exists and is not a directory")
+    exists = os.path.isdir(out) and bool(os.listdir(out))
+    if resume:
+        return load_checkpoint(out)
+    if exists and not force:
+        raise UsageError(f"{out}: output directory exists; use --resume to continue it or --force to overwrite it")
+    if exists:
+        shutil.rmtree(out)
+    os.makedirs(out, exist_ok=True)
+    return None
+
+
+def _augment(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    flip = rng.random(len(x)) < 0.5
+    x[flip] = x[flip, :, :, ::-1]
+    return x
+
+
+@torch.no_grad()
+def evaluate(model: ReproVAE, cache: FrameCache, device: torch.device, batch: int = 512) -> dict:
+    """Validation loss terms and the spread of consecutive-frame KL (the detector's raw signal)."""
+    model.eval()
+    sums = {"recon": 0.0, "kl": 0.0, "repro": 0.0}
+    count = 0
+    kls = []
+    for run in cache.val_runs:
+        mus, logvars = [], []
+        for i in range(0, len(run), batch):
+            x = torch.from_numpy(cache.batch(run[i : i + batch])).to(device)
+            _, terms = model(x)
+            for k in sums:
+                sums[k] += float(terms[k]) * len(x)
+            count += len(x)
+            mu, logvar = model.encoder(x)
+            mus.append(mu.cpu().numpy())
+            logvars.append(logvar.cpu().numpy())
+        if len(run) > 1:
+            kls.append(consecutive_kl(np.concatenate(mus), np.concatenate(logvars)))
+    model.train()
+    if not count:
+        return {}
+    result = {f"val_{k}": v / count for k, v in sums.items()}
+    if kls:
+        all_kl = np.concatenate(kls)
+        result.update(kl_median=float(np.median(all_kl)), kl_p99=float(np.percentile(all_kl, 99)), val_frames=count)
+    return result
+
+
+def train(cfg: TrainConfig, resume: bool = False, force: bool = False) -> dict:
+    """Train (or continue training) a Repro-VAE into ``cfg.out``; returns the final metrics."""
+    if cfg.epochs is None and cfg.steps is None:
+        cfg.epochs = 10
+    ckpt = _prepare_run_dir(cfg, resume, force)
+    if ckpt is not None:  # the run's own data and model settings win; the budget may be extended
+        saved = config_from_dict(ckpt["config"])
+        saved.epochs, saved.steps, saved.out = cfg.epochs, cfg.steps, cfg.out
+        cfg = saved
+    with open(os.path.join(cfg.out, "config.json"), "w") as f:
+        json.dump(asdict(cfg), f, indent=1)
+
+    torch.manual_seed(cfg.seed)
+    device = _device(cfg.device)
+    cfg.data.image_size = cfg.model.image_size
+    cache = build_cache(cfg.data, cfg.out)
+    train_idx = cache.train_indices
+    batch = min(cfg.batch, len(train_idx))
+    per_epoch = max(1, len(train_idx) // batch)
+    total_steps = cfg.steps if cfg.steps is not None else cfg.epochs * per_epoch
+
+    model = ReproVAE(cfg.model).to(device)
+    optim = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    step, epoch, skip = 0, 0, 0
+    if ckpt is not None:
+        model.load_state_dict(ckpt["model"])
+        optim.load_state_dict(ckpt["optim"])
+        step, epoch, skip = ckpt["step"], ckpt["epoch"], ckpt["batch_in_epoch"]
+        torch.set_rng_state(ckpt["torch_rng"])
+        log.info("resuming %s at step %d (epoch %d)", cfg.out, step, epoch)
+    log.info("training on %s: %d train frames, batch %d, %d steps", device, len(train_idx), batch, total_steps)
+
+    path = os.path.join(cfg.out, CHECKPOINT)
+    progress = Progress(total_steps, "train")
+    progress.count = step
+    seen, t0 = 0, time.monotonic()
+    while step < total_steps:
+        rng = np.random.default_rng([cfg.seed, epoch])  # per-epoch order: a resumed run replays it exactly
+        for b, idx in enumerate(shuffled_batches(train_idx, batch, rng)):
+            if b < skip:
+                continue
+            x = cache.batch(idx)
+            if cfg.flip:  # seeded per batch, so a resumed run flips exactly as an uninterrupted one
+                x = _augment(x, np.random.default_rng([cfg.seed, epoch, b]))
+            x = torch.from_numpy(np.ascontiguousarray(x)).to(device)
+            loss, terms = model(x)
+            if not torch.isfinite(loss):
+                raise TrainingDiverged(
+                    f"loss became {float(loss)} at step {step}; stopped, last good checkpoint kept at {path}"
+                    " (try a lower --lr)"
+                )
+            optim.zero_grad(set_to_none=True)
+            loss.backward()
+            optim.step()
+            step += 1
+            seen += len(idx)
+            fps = seen / max(time.monotonic() - t0, 1e-9)
+            values = {k: v.item() for k, v in terms.items()}
+            progress.update(1, loss=loss.item(), **values, fps=fps)
+            if step % 50 == 0:
+                log.info("step %d/%d loss %.2f recon %.2f kl %.3f repro %.4f, %.0f frames/s", step, total_steps, loss.item(), values["recon"], values["kl"], values["repro"], fps)
+            last_batch = b + 1 == per_epoch
+            if step % cfg.checkpoint_every == 0 and not last_batch:
+                _save_checkpoint(path, model, optim, cfg, step, epoch, b + 1)
+            if step >= total_steps or last_batch:
+                break
+        skip = 0
+        if last_batch:
+            epoch += 1
+        _save_checkpoint(path, model, optim, cfg, step, epoch, 0 if last_batch else b + 1)
+        log.info("epoch %d done at step %d: loss %.2f (%.0f frames/s)", epoch, step, loss.item(), fps)
+    progress.close()
+
+    metrics = {"step": step, "epoch": epoch, "train_frames": int(len(train_idx)), "device": str(device)}
+    metrics.update(evaluate(model, cache, device))
+    with open(os.path.join(cfg.out, "metrics.json.tmp"), "w") as f:
+        json.dump(metrics, f, indent=1)
+    os.replace(os.path.join(cfg.out, "metrics.json.tmp"), os.path.join(cfg.out, "metrics.json"))
+    log.info("validation: %s", ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in metrics.items()))
+    return metrics
