@@ -67,11 +67,37 @@ def open_video(path: str) -> av.container.InputContainer:
     try:
         container = av.open(path)
     except (av.FFmpegError, UnicodeDecodeError) as exc:
+        if _mp4_without_index(path):
+            raise UsageError(f"{path}: truncated MP4: its index (the 'moov' box) is missing, so no frame can be located "
+                             "(an unfinished recording? record with -movflags +faststart or fragmented MP4)") from None
         raise UsageError(f"{path}: not a readable video ({exc.__class__.__name__}: {exc})") from None
     if not container.streams.video:
         container.close()
         raise UsageError(f"{path}: has no video stream")
+    if container.format.name.endswith("_pipe") or container.format.name == "image2":
+        name = container.format.name
+        container.close()  # one still picture decodes as a one-frame "video": say what it is instead
+        raise UsageError(f"{path}: is a still image ({name}), not a video")
     return container
+
+
+def _mp4_without_index(path: str) -> bool:
+    """True for an ISO-BMFF file (ftyp first) whose top-level boxes hold no 'moov': cut off before its index."""
+    boxes: list[bytes] = []
+    with open(path, "rb") as f:
+        size_left = os.path.getsize(path)
+        while size_left >= 8 and len(boxes) < 64:
+            header = f.read(8)
+            size, kind = int.from_bytes(header[:4], "big"), header[4:8]
+            head = 8
+            if size == 1:
+                size, head = int.from_bytes(f.read(8), "big"), 16
+            boxes.append(kind)
+            if size == 0 or size < head or size > size_left:
+                break  # runs to the end of the file (or past it: truncated)
+            f.seek(size - head, os.SEEK_CUR)
+            size_left -= size
+    return bool(boxes) and boxes[0] == b"ftyp" and b"moov" not in boxes
 
 
 def iter_video(path: str, size: int = FRAME_SIZE, stride: int = 1) -> Iterator[DecodedFrame]:

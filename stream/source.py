@@ -96,7 +96,15 @@ class Source:
         self._last_time: float | None = None
         self._connection_t0: float | None = None
         self._pace_origin: float | None = None
-        if not self.live and not url.startswith(DEMO) and url != "-":  # probe files now: fps and size known up front
+        self._demo: DemoConfig | None = None
+        if url.startswith(DEMO):
+            query = parse_qs(urlparse(url).query)
+            try:
+                self._demo = DemoConfig(frames=int(query.get("frames", ["720"])[0]), seed=int(query.get("seed", ["0"])[0]))
+            except ValueError:
+                raise UsageError(f"{url}: expected demo://?seed=N&frames=N with whole numbers") from None
+            self.fps, self.width, self.height, self.total_frames = self._demo.fps, self._demo.width, self._demo.height, self._demo.frames
+        elif not self.live and url != "-":  # probe files now: fps and size are known before the first frame
             with open_video(self._path()) as container:
                 self._describe(container.streams.video[0])
 
@@ -220,11 +228,8 @@ class Source:
                 yield to_rgb(frame, self.cfg.size), t
 
     def _demo_frames(self) -> Iterator[tuple[np.ndarray, float]]:
-        query = parse_qs(urlparse(self.url).query)
-        cfg = DemoConfig(frames=int(query.get("frames", ["720"])[0]), seed=int(query.get("seed", ["0"])[0]))
-        self.fps, self.width, self.height = cfg.fps, cfg.width, cfg.height
-        for i, img in enumerate(demo_frames(cfg)):
-            yield to_rgb(av.VideoFrame.from_ndarray(img, format="rgb24"), self.cfg.size), i / cfg.fps
+        for i, img in enumerate(demo_frames(self._demo)):
+            yield to_rgb(av.VideoFrame.from_ndarray(img, format="rgb24"), self.cfg.size), i / self._demo.fps
 
     def _emit(self, items: Iterator[tuple[np.ndarray, float]]) -> None:
         for item in items:

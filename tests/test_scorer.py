@@ -70,11 +70,11 @@ def test_warmup_without_a_cut_uses_the_guarded_default_and_emits_nothing():
 def test_threshold_guard_needs_separated_clusters():
     rng = np.random.default_rng(1)
     flat = np.exp(rng.normal(0, 0.2, 500))  # normalised scores of a shot without cuts
-    assert adaptive_threshold(flat, ThresholdConfig()) == (3.0, None)
+    assert adaptive_threshold(flat, ThresholdConfig()) == (ThresholdConfig().default, None)
     with_cuts = np.concatenate([flat, np.exp(rng.normal(3.0, 0.3, 10))])
     threshold, centres = adaptive_threshold(with_cuts, ThresholdConfig())
-    assert centres is not None and 2.0 <= threshold <= 6.0
-    assert math.log(threshold) == pytest.approx(0.5 * sum(centres), abs=1e-6) or threshold in (2.0, 6.0)
+    assert centres is not None and 3.0 <= threshold <= 12.0
+    assert math.log(threshold) == pytest.approx(0.5 * sum(centres), abs=1e-6) or threshold in (3.0, 12.0)
 
 
 def test_a_flash_that_returns_to_the_shot_is_not_a_cut():

@@ -446,6 +446,10 @@ def test_serve_sends_hello_every_cut_and_end(clip, serve):
     with pytest.raises(InvalidStatus) as refused:
         connect(srv.ws + "?stream=9", open_timeout=TIMEOUT)
     assert refused.value.response.status_code == 404
+    status, _, body = http_get(srv.url + "/schema/cut.json")  # the schemas the docs link to
+    assert status == 200 and json.loads(body) == VALIDATORS["cut"].schema
+    status, headers, body = http_get(srv.url + "/")
+    assert status == 200 and b"dashboard.js" in body and "script-src 'self'" in headers["Content-Security-Policy"]
     assert http_get(srv.url + "/nothing")[0] == 404
     assert http_get(srv.url + "/static/../server.py")[0] == 404
     assert srv.stop() == 0, srv.stderr()

@@ -26,7 +26,7 @@ HELP = "watch sources and serve their cut events over websocket, with a browser 
 
 log = logging.getLogger(__name__)
 
-TOKEN = re.compile(r"^[A-Za-z0-9._~+/=-]{8,200}$")  # safe in a URL query, a header and a cookie
+TOKEN = re.compile(r"^[A-Za-z0-9._~-]{8,200}$")  # unreserved URL characters: safe in a query, a header and a cookie
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -35,7 +35,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     n = p.add_argument_group("network")
     n.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only); any other needs --token or --insecure")
     n.add_argument("--port", type=int, default=8765, help="TCP port for pages and websocket (0: any free port, printed at start)")
-    n.add_argument("--token", default=os.environ.get("REPROCUT_TOKEN") or None,
+    n.add_argument("--token", default=os.environ.get("REPROCUT_TOKEN") or None, metavar="T",
                    help="secret required on every request, as ?token=T or 'Authorization: Bearer T' (default: $REPROCUT_TOKEN)")
     n.add_argument("--insecure", action="store_true", help="allow binding a non-loopback address without a token")
     n.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
@@ -45,9 +45,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     b.add_argument("--exit-when-done", action="store_true", help="exit once every source has ended (default: keep serving the final state)")
     b.add_argument("--wait-for-client", action="store_true",
                    help="start reading the sources only when the first websocket subscriber has connected")
-    b.add_argument("--client-queue", type=int, default=256,
+    b.add_argument("--client-queue", type=int, default=256, metavar="N",
                    help="messages buffered per subscriber; a subscriber that misses 4x this many in a row is disconnected")
-    b.add_argument("--thumbnails", type=int, default=256, help="cut thumbnails kept in memory (oldest dropped first)")
+    b.add_argument("--thumbnails", type=int, default=256, metavar="N", help="cut thumbnails kept in memory (oldest dropped first)")
     add_source_arguments(p)
 
 
@@ -60,7 +60,7 @@ def _check(args: argparse.Namespace) -> None:
     if args.client_queue < 1 or args.thumbnails < 0:
         raise UsageError("--client-queue must be at least 1 and --thumbnails not negative")
     if args.token is not None and not TOKEN.match(args.token):
-        raise UsageError("--token must be 8 to 200 characters of A-Z a-z 0-9 . _ ~ + / = -")
+        raise UsageError("--token must be 8 to 200 characters of A-Z a-z 0-9 . _ ~ - (e.g. from secrets.token_urlsafe())")
     if not is_loopback(args.host) and not args.token and not args.insecure:
         raise UsageError(f"--host {args.host} would expose the events and thumbnails to the network: "
                          "pass --token T (or set REPROCUT_TOKEN), or --insecure if that is intended")
