@@ -106,7 +106,8 @@ def machine_info() -> dict:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return {"cpu": cpu, "cores": cores, "memory_gb": mem, "os": platform.platform(), "python": platform.python_version(),
             "onnxruntime": ort.__version__, "onnxruntime_providers": ort.get_available_providers(), "av": av.__version__,
-            "libavcodec": ".".join(map(str, av.library_versions.get("libavcodec", ())))}
+            "libavcodec": ".".join(map(str, av.library_versions.get("libavcodec", ()))),
+            "load_avg_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None}
 
 
 # -- clips ----------------------------------------------------------------------------------
@@ -141,8 +142,8 @@ def reencode(src: str, dst: str, width: int, height: int, crf: int = 23) -> int:
         vout.width, vout.height, vout.pix_fmt = width, height, "yuv420p"
         vout.options = {"crf": str(crf), "preset": "veryfast"}
         for frame in inp.decode(vin):
-            img = frame.reformat(width=width, height=height, format="yuv420p")
-            img.pts = None
+            # A fresh frame (no source timestamps): the encoder numbers frames at the output rate.
+            img = av.VideoFrame.from_ndarray(frame.to_ndarray(width=width, height=height, format="rgb24"), format="rgb24")
             for packet in vout.encode(img):
                 out.mux(packet)
             n += 1
@@ -176,7 +177,12 @@ def bench_throughput(cfg: BenchConfig, encoder, source: str, folder: str) -> lis
     for width, height in cfg.sizes:
         path = os.path.join(folder, f"throughput-{width}x{height}.mp4")
         if not os.path.exists(path):
-            reencode(source, path, width, height)
+            import av
+
+            try:
+                reencode(source, path, width, height)
+            except av.FFmpegError as exc:
+                raise UsageError(f"{source}: cannot re-encode to {width}x{height} ({exc})") from None
         config = PipelineConfig(model=cfg.model, device=encoder.device)
         dec, det = [], []
         frames = 0
@@ -540,6 +546,8 @@ def run_bench(cfg: BenchConfig, command: str = "") -> dict:
             dataset = make_demo_dataset(os.path.join(folder, "dataset"), (31,) if cfg.quick else (31, 32, 33, 34),
                                         48 if cfg.quick else 480)
         report["accuracy"] = bench_accuracy(cfg, dataset)
+        if hasattr(os, "getloadavg"):  # other work on the machine skews every figure: say how busy it was
+            report["machine"]["load_avg_1min_end"] = round(os.getloadavg()[0], 2)
         return report
     finally:
         if cfg.workdir is None:
@@ -557,7 +565,8 @@ def to_markdown(report: dict) -> str:
     lines = [f"Measured {report['date']} on {m['cpu']} ({m['cores']} cores, {m['memory_gb']} GB), {m['os']}; "
              f"Python {m['python']}, onnxruntime {m['onnxruntime']}, PyAV {m['av']} (libavcodec {m['libavcodec']}). "
              f"Model: `{report['model']['name']}` (latent {report['model']['latent']}). "
-             f"Each figure is the median of {report['config']['repeats']} run(s).", ""]
+             f"Each figure is the median of {report['config']['repeats']} run(s). "
+             f"Load average (1 min) at start {m.get('load_avg_1min')}, at end {m.get('load_avg_1min_end')}.", ""]
     if report.get("command"):
         lines += ["```", report["command"], "```", ""]
     t = report["throughput"]

@@ -112,7 +112,9 @@ def iter_video(path: str, size: int = FRAME_SIZE, stride: int = 1) -> Iterator[D
         stream.thread_type = "AUTO"
         fps = stream_fps(stream)
         index = 0
+        packet_end = None
         for packet in container.demux(stream):
+            packet_end = latest_end(packet, packet_end)
             try:
                 frames = packet.decode()
             except av.FFmpegError as exc:
@@ -123,6 +125,29 @@ def iter_video(path: str, size: int = FRAME_SIZE, stride: int = 1) -> Iterator[D
                 if index % stride == 0:
                     yield DecodedFrame(index, frame_time(frame, index, fps), to_rgb(frame, size))
                 index += 1
+        announced = missing_tail(stream, packet_end, fps)
+        if announced is not None:
+            log.warning("%s: data ends at %.3f s (after frame %d) but the file announces %.3f s: truncated? "
+                        "the %d readable frames were used", path, packet_end, index, announced, index)
+
+
+def latest_end(packet: av.Packet, end: float | None) -> float | None:
+    """The later of ``end`` and where ``packet`` ends (s): how far a file's data really goes."""
+    if packet.pts is None or not packet.time_base:
+        return end
+    here = float((packet.pts + (packet.duration or 0)) * packet.time_base)
+    return here if end is None else max(end, here)
+
+
+def missing_tail(stream: av.video.stream.VideoStream, data_end: float | None, fps: float) -> float | None:
+    """The duration a file's header announces when its data stops well short of it (a cut-off copy), else None.
+
+    Frame counts are no test: an edit list can legitimately hide frames the header counts.
+    """
+    if data_end is None or not stream.duration or stream.time_base is None:
+        return None
+    announced = float(((stream.start_time or 0) + stream.duration) * stream.time_base)
+    return announced if data_end + max(0.5, 2.0 / fps) < announced else None
 
 
 def read_image(path: str, size: int = FRAME_SIZE) -> np.ndarray:

@@ -2,9 +2,10 @@
 
 For every frame it takes the raw change signals against the previous frame (``signals.py``),
 divides each by the trimmed mean of its neighbourhood (previous ``before`` frames and the next
-``after``; this local normalisation is what separates cuts from sustained motion), combines them
-in a weighted geometric mean with the VAE's KL as the primary signal, and compares the result to
-a threshold set by k-means on a warm-up window and then re-set on a sliding window.
+``after``, held frames of animation on 2s/3s left out; this local normalisation is what
+separates cuts from sustained motion), combines the log-ratios in a weighted mean with the
+VAE's KL as the primary signal and each weight divided by that signal's own noise, and compares
+the result to a threshold set by k-means on a warm-up window and then re-set on a sliding window.
 
 A frame is decided once ``lookahead`` later frames have arrived: the next frame is part of the
 neighbourhood, and the flash guard needs to see whether the picture returns to the previous
@@ -49,8 +50,9 @@ class ScorerConfig:
     # Noise floors added to numerator and denominator of each ratio, so a static shot scores ~1.
     # kl's default comes from the model's calibration (half the median consecutive-frame KL).
     floors: dict[str, float] = field(default_factory=lambda: {"pix": 0.004, "hist": 0.01})
-    min_pix: float = 0.02  # a cut changes at least 2% of the picture's intensity on average
+    min_pix: float = 0.02  # with the pix signal: a cut changes the picture's intensity by 2% on average
     fixed_threshold: float | None = None  # set: no k-means, use this normalised-score threshold
+    noise_window: int = 500  # frames over which each signal's noise (spread of log-ratios) is measured
     trace: bool = False  # keep (frame, score, threshold) of every frame in ``Scorer.trace`` (for plots)
     threshold: ThresholdConfig = field(default_factory=ThresholdConfig)
 
@@ -111,6 +113,9 @@ class Scorer:
         self._flash_until = -1
         self._paper: list[tuple[float, _Frame]] = []
         self.trace: list[tuple[int, float, float]] = []
+        self._log_ratios = {s: deque(maxlen=self.cfg.noise_window) for s in SIGNALS}
+        self._spread = dict.fromkeys(SIGNALS, 1.0)
+        self._since_spread = 0
         self.frames = 0
         self.cuts = 0
 
@@ -161,16 +166,37 @@ class Scorer:
 
     # -- scoring -------------------------------------------------------------------------
     def _combine(self, raw: dict[str, float], local: dict[str, float]) -> tuple[float, dict[str, float]]:
+        """Weighted mean of log-ratios; each weight is divided by that signal's noise (spread of its log-ratio)."""
         ratios = {s: (raw[s] + self.floors[s]) / (local[s] + self.floors[s]) for s in SIGNALS}
-        weights = self.cfg.weights
-        total = sum(weights.get(s, 0.0) for s in SIGNALS)
-        log_score = sum(weights.get(s, 0.0) * math.log(ratios[s]) for s in SIGNALS) / total
+        weights = {s: self.cfg.weights.get(s, 0.0) / self._spread[s] for s in SIGNALS}
+        total = sum(weights.values())
+        log_score = sum(weights[s] * math.log(ratios[s]) for s in SIGNALS) / total
         return math.exp(log_score), ratios
+
+    def _update_spread(self, ratios: dict[str, float]) -> None:
+        """Track each signal's robust spread (MAD) of log-ratios over recent frames.
+
+        Signals differ in how much their ratios swing on ordinary frames (the KL of a
+        well-trained encoder swings more under motion than a colour histogram does); dividing
+        by that spread is inverse-noise weighting, so no signal dominates by scale alone.
+        """
+        for s in SIGNALS:
+            self._log_ratios[s].append(math.log(ratios[s]))
+        self._since_spread += 1
+        if self._since_spread >= 8 and len(self._log_ratios["kl"]) >= 16:
+            self._since_spread = 0
+            for s in SIGNALS:
+                x = np.fromiter(self._log_ratios[s], dtype=np.float64)
+                self._spread[s] = max(1.4826 * float(np.median(np.abs(x - np.median(x)))), 0.05)
 
     def _local(self, nxt: list[_Frame]) -> dict[str, float]:
         local = {}
         for s in SIGNALS:
             values = [h[s] for h in self._history] + [f.raw[s] for f in nxt]
+            # Held frames (animation on 2s and 3s: no change below the noise floor) say nothing about
+            # how much the picture moves; counting them would halve the mean and double every burst.
+            moving = [v for v in values if v > self.floors[s]]
+            values = moving if len(moving) >= 2 else values
             if not values:
                 local[s] = 0.0
                 continue
@@ -192,6 +218,7 @@ class Scorer:
                 s, _ = self._combine({key: float(v) for key, v in pair.items()}, local)
                 if s < return_score:
                     return_score, return_offset = s, k
+        self._update_spread(ratios)
         self._history.append(frame.raw)
         self._decided_prev = frame
         self.recent.append(score)
@@ -228,7 +255,8 @@ class Scorer:
 
     def _decide(self, c: _Candidate) -> list[CutEvent]:
         threshold = self.threshold
-        if c.score < threshold or c.pix < self.cfg.min_pix or c.index <= self._flash_until:
+        too_faint = "pix" in self.cfg.weights and c.pix < self.cfg.min_pix  # part of the pix signal
+        if c.score < threshold or too_faint or c.index <= self._flash_until:
             return []
         if c.return_score < threshold:  # the picture went back to the previous shot: a flash
             self._flash_until = c.index + c.return_offset

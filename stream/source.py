@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, urlparse
 import av
 import numpy as np
 
-from .decode import FRAME_SIZE, frame_time, open_video, stream_fps, to_rgb
+from .decode import FRAME_SIZE, frame_time, latest_end, missing_tail, open_video, stream_fps, to_rgb
 from .demo import DemoConfig, frames as demo_frames
 from .errors import UsageError
 from .ring import FrameRing
@@ -42,7 +42,7 @@ class SourceConfig:
     realtime: bool = False  # pace files at their frame rate (rehearse a live run)
     live: bool | None = None  # None: network URLs, devices and pipes are live, files are not
     rtsp_transport: str = "tcp"  # tcp | udp
-    open_timeout_s: float = 10.0
+    open_timeout_s: float = 0.0  # connect and probe; 0: twice stall_timeout_s, at least 2 s (probing reads ~1 s of stream)
     stall_timeout_s: float = 5.0  # no data for this long counts as a lost connection
     max_retries: int = 10  # reconnect attempts in a row before giving up (-1: forever)
     backoff_s: float = 0.5
@@ -93,9 +93,11 @@ class Source:
         self._thread = threading.Thread(target=self._run, name=f"source-{slot}", daemon=True)
         self._next_index = 0
         self._time_offset = 0.0
+        self._jump = 0.0  # added to the times after a backward timestamp jump (joined segments, a clock reset)
         self._last_time: float | None = None
         self._connection_t0: float | None = None
         self._pace_origin: float | None = None
+        self._packet_end: float | None = None  # latest packet end (s) of the current file or connection
         self._demo: DemoConfig | None = None
         if url.startswith(DEMO):
             query = parse_qs(urlparse(url).query)
@@ -137,6 +139,7 @@ class Source:
             else:
                 with self._open_file() as container:
                     self._emit(self._decode(container))
+                    self._check_complete(container)
                 self.on_status("ended", "end of file")
         except UsageError as exc:
             self.failed, self.error = True, exc
@@ -155,9 +158,10 @@ class Source:
     def _run_live(self) -> None:
         failures = 0
         while not self._stop.is_set():
-            got_frames = False
+            got_frames, opened, started = False, False, time.monotonic()
             try:
                 with self._open_live() as container:
+                    opened = True
                     self._describe(container.streams.video[0])
                     self.on_status("connected", f"{self.width}x{self.height} @ {self.fps:.3g} fps")
                     for item in self._decode(container):
@@ -165,9 +169,17 @@ class Source:
                             got_frames, failures = True, 0
                         if not self._put(*item):
                             return
+                if not is_live_url(self.url):  # a local file run as live (--live) ends at its end: nothing to reconnect to
+                    self.on_status("ended", "end of file")
+                    return
                 reason = "stream ended"
+            except av.ExitError:  # our timeout interrupted PyAV: the other end sent nothing
+                waited = self.cfg.stall_timeout_s if opened else self._open_timeout()
+                reason = f"no data for {waited:g} s ({'stalled' if opened else 'no answer'})"
             except (av.FFmpegError, OSError) as exc:
                 reason = f"{exc.__class__.__name__}: {exc}"
+                if not opened and time.monotonic() - started >= self._open_timeout():  # some demuxers (RTSP) call it invalid data
+                    reason = f"no answer within {self._open_timeout():g} s ({reason})"
             if self._stop.is_set():
                 return
             failures += 0 if got_frames else 1
@@ -196,23 +208,40 @@ class Source:
         return container
 
     def _open_live(self) -> av.container.InputContainer:
-        url, fmt, options = self.url, None, {"fflags": "nobuffer", "probesize": "500000", "analyzeduration": "1000000"}
+        url, fmt, options = self.url, None, {}
+        if is_live_url(url):  # quick start for cameras; on a local file run as live these would drop the probed first second
+            options = {"fflags": "nobuffer", "probesize": "500000", "analyzeduration": "1000000"}
         scheme = urlparse(url).scheme.lower()
         if scheme in ("rtsp", "rtsps"):
             options["rtsp_transport"] = self.cfg.rtsp_transport
         if url.startswith("/dev/video"):
             fmt = "v4l2"
-        timeout = (self.cfg.open_timeout_s, self.cfg.stall_timeout_s)
+        timeout = (self._open_timeout(), self.cfg.stall_timeout_s)
         return av.open(url, format=fmt, options=options, timeout=timeout)
+
+    def _open_timeout(self) -> float:
+        """A host that never answers is a stall too: ``--stall-timeout`` bounds the open as well as reads."""
+        return self.cfg.open_timeout_s or max(2.0 * self.cfg.stall_timeout_s, 2.0)
+
+    def _check_complete(self, container: av.container.InputContainer) -> None:
+        """Say so when a file's packets stop well before the duration its header announces (cut-off download or copy)."""
+        announced = missing_tail(container.streams.video[0], self._packet_end, self.fps)
+        if announced is not None and not self._stop.is_set():
+            log.warning("%s: data ends at %.3f s (after frame %d) but the file announces %.3f s: truncated? "
+                        "the %d readable frames were processed", self.url, self._packet_end, self._next_index,
+                        announced, self._next_index)
 
     def _decode(self, container: av.container.InputContainer) -> Iterator[tuple[np.ndarray, float]]:
         """Yield (pixels, time) of every readable frame; damaged packets are logged and skipped."""
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
         self._connection_t0 = None
+        self._jump = 0.0
+        self._packet_end = None
         for packet in container.demux(stream):
             if self._stop.is_set():
                 return
+            self._packet_end = latest_end(packet, self._packet_end)
             try:
                 decoded = packet.decode()
             except av.FFmpegError as exc:
@@ -225,6 +254,13 @@ class Source:
                     if self._connection_t0 is None:
                         self._connection_t0 = t
                     t = self._time_offset + (t - self._connection_t0)
+                t += self._jump
+                if self._last_time is not None and t < self._last_time - 2.0 / self.fps:
+                    step = 1.0 / self.fps  # a discontinuity, not jitter: continue one frame on instead of going back
+                    log.warning("%s: timestamps jump back %.3f s at frame %d (joined segments or a clock reset): "
+                                "times continue from %.3f s", self.url, self._last_time - t, self._next_index, self._last_time + step)
+                    self._jump += self._last_time + step - t
+                    t = self._last_time + step
                 yield to_rgb(frame, self.cfg.size), t
 
     def _demo_frames(self) -> Iterator[tuple[np.ndarray, float]]:

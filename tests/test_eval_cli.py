@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 import sys
 
 import pytest
@@ -15,8 +17,6 @@ from reprocut.stream.encoder import default_model_path
 @pytest.fixture(scope="module")
 def model(request) -> str:
     """The bundled model when this checkout has it (what users run), else a tiny exported one."""
-    import os
-
     if os.path.isfile(default_model_path()):
         return default_model_path()
     return str(request.getfixturevalue("tiny_model"))
@@ -116,8 +116,6 @@ def test_plot_without_matplotlib_is_one_clear_line(clip, model):
     path, _ = clip
     code = ("import sys; sys.modules['matplotlib'] = None; from reprocut.stream.cli import main; "
             f"sys.exit(main(['eval', {str(path)!r}, '--model', {model!r}, '--plot', 'x.png']))")
-    import subprocess
-
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert_one_line_error(result, "matplotlib")
 

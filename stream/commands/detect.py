@@ -31,13 +31,16 @@ def add_source_arguments(p: argparse.ArgumentParser) -> None:
     live.add_argument("--no-live", dest="live", action="store_false", help="never drop frames, even for a network source")
     p.add_argument("--rtsp-transport", default="tcp", choices=["tcp", "udp"])
     p.add_argument("--max-retries", type=int, default=10, help="reconnect attempts for a live source before giving up (-1: forever)")
-    p.add_argument("--stall-timeout", type=float, default=5.0, help="seconds without data before a live source counts as lost")
+    p.add_argument("--stall-timeout", type=float, default=5.0,
+                   help="seconds without data before a live source counts as lost (connecting may take twice as long)")
     s = p.add_argument_group("scoring")
     s.add_argument("--warmup", type=float, default=4.0, help="seconds of scores that calibrate the first threshold")
     s.add_argument("--min-scene-len", type=float, default=0.2, help="seconds; a cut closer than this to the previous one is ignored")
     s.add_argument("--threshold-mode", default="online", choices=["online", "paper"],
                    help="online: adaptive k-means on normalised scores; paper: k-means over all raw KL values of the file")
     s.add_argument("--threshold", type=float, default=None, help="fixed normalised-score threshold (no calibration)")
+    s.add_argument("--signals", default="kl,pix,hist",
+                   help="signals to combine (kl: the VAE's KL; pix: pixel change; hist: colour histogram change)")
 
 
 def pipeline_config(args: argparse.Namespace, stream_ids: list[str] | None = None):
@@ -50,12 +53,16 @@ def pipeline_config(args: argparse.Namespace, stream_ids: list[str] | None = Non
         raise UsageError("--batch, --max-delay-ms, --warmup and --min-scene-len must not be negative")
     if args.threshold is not None and args.threshold <= 1.0:
         raise UsageError("--threshold is a ratio to the local average change and must be above 1")
+    chosen = [name.strip() for name in args.signals.split(",") if name.strip()]
+    defaults = ScorerConfig().weights
+    if not chosen or not set(chosen) <= defaults.keys():
+        raise UsageError(f"--signals {args.signals!r}: choose from {', '.join(defaults)}")
     return PipelineConfig(
         model=args.model, device=args.device, batch=args.batch, max_delay_ms=args.max_delay_ms, stream_ids=stream_ids or [],
         source=SourceConfig(realtime=args.realtime, live=args.live, rtsp_transport=args.rtsp_transport,
                             max_retries=args.max_retries, stall_timeout_s=args.stall_timeout),
         scorer=ScorerConfig(mode=args.threshold_mode, warmup_s=args.warmup, min_scene_len_s=args.min_scene_len,
-                            fixed_threshold=args.threshold),
+                            fixed_threshold=args.threshold, weights={name: defaults[name] for name in chosen}),
     )
 
 
