@@ -47,7 +47,9 @@ def plan(cfg: DemoConfig) -> list[Shot]:
     shots, start = [], 0
     while start < cfg.frames:
         # Short shots are common but long ones carry most of the footage.
-        length = int(np.clip(rng.choice([rng.integers(cfg.min_shot, 16), rng.integers(16, cfg.max_shot + 1)], p=[0.35, 0.65]), cfg.min_shot, cfg.max_shot))
+        short = rng.integers(cfg.min_shot, max(16, cfg.min_shot + 1))
+        long = rng.integers(max(16, cfg.min_shot), max(16, cfg.max_shot) + 1)
+        length = int(np.clip(rng.choice([short, long], p=[0.35, 0.65]), cfg.min_shot, cfg.max_shot))
         length = min(length, cfg.frames - start)
         shot = Shot(start, length)
         if length >= 20 and rng.random() < cfg.fade_probability:
@@ -104,7 +106,8 @@ def _render(cfg: DemoConfig, shot: Shot, t: int, yy: np.ndarray, xx: np.ndarray)
     p = shot.params
     rng = np.random.default_rng(p["noise_seed"] + t)
     zoom = 1.0 + p["zoom"] * t
-    off = p["pan"] * t + (rng.normal(0, 4, 2) if p["shake"] else 0.0)
+    pan = p["pan"] * t
+    off = pan + (rng.normal(0, 4, 2) if p["shake"] else 0.0)
     cx, cy = cfg.width / 2, cfg.height / 2
     X = (xx - cx) / zoom + cx + off[0]
     Y = (yy - cy) / zoom + cy + off[1]
@@ -115,9 +118,14 @@ def _render(cfg: DemoConfig, shot: Shot, t: int, yy: np.ndarray, xx: np.ndarray)
     shade = 1.0 - 0.25 * (Y / cfg.height - 0.5)
     img *= np.clip(shade, 0.6, 1.3)[..., None]
     for o in p["objects"]:
-        ox, oy = o["pos"] + o["vel"] * t
-        ox, oy = ox % (cfg.width * 1.4) - 0.2 * cfg.width, oy % (cfg.height * 1.4) - 0.2 * cfg.height
         rx, ry = o["size"] * o["aspect"], o["size"]
+        ox, oy = o["pos"] + o["vel"] * t
+        # Wrap around only outside the camera's view (which pans and zooms; the margin covers the
+        # shake), so a shape never pops in or out within the picture.
+        left, top = cx * (1 - 1 / zoom) + pan[0], cy * (1 - 1 / zoom) + pan[1]
+        mx, my = rx + 16, ry + 16
+        ox = (ox - left + mx) % (cfg.width / zoom + 2 * mx) - mx + left
+        oy = (oy - top + my) % (cfg.height / zoom + 2 * my) - my + top
         dx, dy = (X - ox) / rx, (Y - oy) / ry
         if o["kind"] == "rect":
             d = np.maximum(np.abs(dx), np.abs(dy))

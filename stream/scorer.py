@@ -110,6 +110,7 @@ class Scorer:
         self._t0: float | None = None
         self._last_recal = -math.inf
         self._last_cut: int | None = None
+        self._last_cut_score = math.inf  # the stream's start is no candidate to out-score
         self._flash_until = -1
         self._paper: list[tuple[float, _Frame]] = []
         self.trace: list[tuple[int, float, float]] = []
@@ -261,9 +262,11 @@ class Scorer:
         if c.return_score < threshold:  # the picture went back to the previous shot: a flash
             self._flash_until = c.index + c.return_offset
             return []
-        if self._last_cut is not None and c.index - self._last_cut < self.min_len:
+        # Minimum scene length stops one transition from making several cuts; a candidate far
+        # stronger than the cut that opened the scene is a different event (that cut was weak).
+        if self._last_cut is not None and c.index - self._last_cut < self.min_len and c.score < 2.0 * self._last_cut_score:
             return []
-        self._last_cut = c.index
+        self._last_cut, self._last_cut_score = c.index, c.score
         self.cuts += 1
         return [CutEvent(self.stream, c.index, c.time, c.score, threshold, c.wall, {s: round(v, 4) for s, v in c.ratios.items()}, c.pixels)]
 

@@ -189,7 +189,7 @@ class Source:
                 self.on_status("failed", f"gave up after {failures - 1} reconnect attempts: {reason}")
                 return
             delay = min(self.cfg.backoff_s * 2 ** max(failures - 1, 0), self.cfg.backoff_max_s)
-            self.on_status("reconnecting", f"in {delay:.1f} s (attempt {failures})")
+            self.on_status("reconnecting", f"in {delay:.1f} s (attempt {max(failures, 1)})")
             if self._stop.wait(delay):
                 return
             if self._last_time is not None:  # the new connection starts one frame after the last
@@ -209,8 +209,8 @@ class Source:
 
     def _open_live(self) -> av.container.InputContainer:
         url, fmt, options = self.url, None, {}
-        if is_live_url(url):  # quick start for cameras; on a local file run as live these would drop the probed first second
-            options = {"fflags": "nobuffer", "probesize": "500000", "analyzeduration": "1000000"}
+        if is_live_url(url):  # a short probe for a quick start (no fflags=nobuffer: it discards the probed packets)
+            options = {"probesize": "500000", "analyzeduration": "1000000"}
         scheme = urlparse(url).scheme.lower()
         if scheme in ("rtsp", "rtsps"):
             options["rtsp_transport"] = self.cfg.rtsp_transport
@@ -257,8 +257,8 @@ class Source:
                 t += self._jump
                 if self._last_time is not None and t < self._last_time - 2.0 / self.fps:
                     step = 1.0 / self.fps  # a discontinuity, not jitter: continue one frame on instead of going back
-                    log.warning("%s: timestamps jump back %.3f s at frame %d (joined segments or a clock reset): "
-                                "times continue from %.3f s", self.url, self._last_time - t, self._next_index, self._last_time + step)
+                    log.warning("%s: timestamps jump back %.3f s at frame %d (joined segments or a clock reset): times "
+                                "continue from %.3f s", self.url, self._last_time - t, self._next_index, self._last_time + step)
                     self._jump += self._last_time + step - t
                     t = self._last_time + step
                 yield to_rgb(frame, self.cfg.size), t

@@ -73,7 +73,8 @@ def media(tmp_path_factory) -> Path:
     with av.open(str(folder / "still.png"), "w", format="image2") as out:  # a real PNG, then misnamed
         stream = out.add_stream("png")
         stream.width, stream.height, stream.pix_fmt = 64, 48, "rgb24"
-        for packet in [*stream.encode(av.VideoFrame.from_ndarray(np.zeros((48, 64, 3), np.uint8), format="rgb24")), *stream.encode()]:
+        black = av.VideoFrame.from_ndarray(np.zeros((48, 64, 3), np.uint8), format="rgb24")
+        for packet in [*stream.encode(black), *stream.encode()]:
             out.mux(packet)
     (folder / "still.png").rename(folder / "png.mp4")
     with av.open(str(folder / "audio.mp4"), "w") as out:  # AAC only: a podcast, not a video
@@ -361,7 +362,8 @@ def bad_model_runs(request, bad_models, media):
 MODEL_NEEDLES = {"junk": "not a usable onnx model", "shape": "metadata says input 64"}
 
 
-@pytest.mark.parametrize("cmd, kind", [pytest.param(c, k, id=f"{c}-{k}") for c in ("detect", "serve", "eval") for k in MODEL_NEEDLES])
+@pytest.mark.parametrize("cmd, kind", [pytest.param(c, k, id=f"{c}-{k}")
+                                       for c in ("detect", "serve", "eval") for k in MODEL_NEEDLES])
 def test_unusable_model_is_a_one_line_error(cmd, kind, bad_model_runs):
     result = bad_model_runs.result(f"{cmd}-{kind}")
     assert_one_line_error(result, MODEL_NEEDLES[kind])

@@ -93,6 +93,14 @@ def test_minimum_scene_length_suppresses_a_cut_too_soon():
     assert [e.frame for e in run(Scorer(ScorerConfig(fps=FPS, min_scene_len_s=0.0)), mu, logvar, pixels)] == cuts
 
 
+def test_a_far_stronger_cut_soon_after_a_weak_one_is_not_suppressed():
+    mu, logvar, pixels = synthetic(200, [120])
+    mu[116:120] += 0.6  # a small within-shot jolt just before the real cut
+    scorer = Scorer(ScorerConfig(fps=FPS, fixed_threshold=1.5, min_scene_len_s=0.4, weights={"kl": 1.0}))
+    frames = [e.frame for e in run(scorer, mu, logvar, pixels)]
+    assert 120 in frames and 116 in frames  # the jolt passes this low threshold; the cut still counts
+
+
 def test_batch_boundaries_do_not_change_decisions():
     data = synthetic(300, [33, 64, 65 + 40, 200])
     a = [(e.frame, round(e.score, 9)) for e in run(Scorer(ScorerConfig(fps=FPS)), *data, batch=1)]
