@@ -6,6 +6,8 @@ divides each by the trimmed mean of its neighbourhood (previous ``before`` frame
 separates cuts from sustained motion), combines the log-ratios in a weighted mean with the
 VAE's KL as the primary signal and each weight divided by that signal's own noise, and compares
 the result to a threshold set by k-means on a warm-up window and then re-set on a sliding window.
+A cut must also be seen by every signal in use (each rises at least ``min_ratio`` over its
+neighbourhood): motion moves some signals, a change of scene moves them all.
 
 A frame is decided once ``lookahead`` later frames have arrived: the next frame is part of the
 neighbourhood, and the flash guard needs to see whether the picture returns to the previous
@@ -50,6 +52,7 @@ class ScorerConfig:
     # Noise floors added to numerator and denominator of each ratio, so a static shot scores ~1.
     # kl's default comes from the model's calibration (half the median consecutive-frame KL).
     floors: dict[str, float] = field(default_factory=lambda: {"pix": 0.004, "hist": 0.01})
+    min_ratio: float = 2.0  # every signal in use must rise at least this much over its neighbourhood
     min_pix: float = 0.02  # with the pix signal: a cut changes the picture's intensity by 2% on average
     fixed_threshold: float | None = None  # set: no k-means, use this normalised-score threshold
     noise_window: int = 500  # frames over which each signal's noise (spread of log-ratios) is measured
@@ -257,7 +260,10 @@ class Scorer:
     def _decide(self, c: _Candidate) -> list[CutEvent]:
         threshold = self.threshold
         too_faint = "pix" in self.cfg.weights and c.pix < self.cfg.min_pix  # part of the pix signal
-        if c.score < threshold or too_faint or c.index <= self._flash_until:
+        # A cut changes every signal well above its neighbourhood; motion moves some signals only
+        # (a histogram hardly changes when shapes move, the latent layout does).
+        disagree = any(c.ratios[s] < self.cfg.min_ratio for s, w in self.cfg.weights.items() if w > 0)
+        if c.score < threshold or too_faint or disagree or c.index <= self._flash_until:
             return []
         if c.return_score < threshold:  # the picture went back to the previous shot: a flash
             self._flash_until = c.index + c.return_offset

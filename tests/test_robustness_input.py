@@ -35,17 +35,23 @@ MEDIA_TIMEOUT = 300  # seconds: the bound on one CLI run (a loaded 2-core machin
 # -- media ----------------------------------------------------------------------------------
 def write_video(path: Path, images: Iterable[np.ndarray], fps: float = 24.0, *, fmt: str | None = None,
                 container_options: dict | None = None, times_ms: list[int] | None = None, preset: str = "veryfast") -> Path:
-    """Encode RGB frames to H.264 with PyAV; ``times_ms`` gives each frame's own time (variable frame rate)."""
+    """Encode frames to H.264 with PyAV; ``times_ms`` gives each frame's own time (variable frame rate).
+
+    Frames are RGB [H, W, 3], or planar YUV 4:2:0 [H * 3 / 2, W] (no conversion: cheap for huge frames).
+    """
     images = iter(images)
     first = next(images)  # its shape sets the stream's size
+    pix = "rgb24" if first.ndim == 3 else "yuv420p"
     with av.open(str(path), "w", format=fmt, options=container_options or {}) as out:
         stream = out.add_stream("libx264", rate=Fraction(fps).limit_denominator(1001))
-        stream.width, stream.height, stream.pix_fmt = first.shape[1], first.shape[0], "yuv420p"
+        stream.width = first.shape[1]
+        stream.height = first.shape[0] if pix == "rgb24" else first.shape[0] * 2 // 3
+        stream.pix_fmt = "yuv420p"
         stream.options = {"preset": preset}
         if times_ms is not None:
             stream.codec_context.time_base = stream.time_base = Fraction(1, 1000)
         for i, img in enumerate(itertools.chain([first], images)):
-            frame = av.VideoFrame.from_ndarray(img, format="rgb24")
+            frame = av.VideoFrame.from_ndarray(img, format=pix)
             if times_ms is not None:
                 frame.pts, frame.time_base = times_ms[i], Fraction(1, 1000)
             for packet in stream.encode(frame):
@@ -308,18 +314,23 @@ def test_variable_frame_rate_counts_decoded_frames(tmp_path):
 
 
 def test_8k_frames_are_decoded_to_the_model_size(tmp_path):
-    """A few 7680x4320 frames: decoded straight to 64x64, nothing large is kept."""
+    """A few 7680x4320 frames (two shots): decoded straight to 64x64 in the decoder's scaler."""
+    h, w = 4320, 7680
+
     def frames():
-        for i in range(8):
-            img = np.empty((4320, 7680, 3), np.uint8)
-            img[:] = (200, 30, 30) if i < 4 else (30, 30, 200)
-            img[100 * i : 100 * i + 400, 200 * i : 200 * i + 600] = 255
-            yield img
+        for i in range(6):
+            yuv = np.empty((h * 3 // 2, w), np.uint8)  # Y plane, then U and V at quarter size
+            yuv[:h] = 90
+            yuv[h : h + h // 4], yuv[h + h // 4 :] = (90, 200) if i < 3 else (200, 90)  # reddish, then bluish
+            yuv[200 * i : 200 * i + 800, 300 * i : 300 * i + 1200] = 235  # a white box that moves
+            yield yuv
 
     path = write_video(tmp_path / "8k.mp4", frames(), preset="ultrafast")
+    with av.open(str(path)) as c:
+        assert (c.streams.video[0].width, c.streams.video[0].height) == (w, h)
     events, stderr = run_detect(path)
     end = the_end(events)
-    assert end["frames"] == 8 and end["reason"] == "eof"
+    assert end["frames"] == 6 and end["reason"] == "eof"
     assert "WARNING" not in stderr
 
 

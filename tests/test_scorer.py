@@ -101,6 +101,16 @@ def test_a_far_stronger_cut_soon_after_a_weak_one_is_not_suppressed():
     assert 120 in frames and 116 in frames  # the jolt passes this low threshold; the cut still counts
 
 
+def test_a_change_seen_by_one_signal_only_is_not_a_cut():
+    """Shapes jumping inside the same picture move the latent, not the colour histogram."""
+    mu, logvar, pixels = synthetic(200, [])
+    mu[100:] += 8.0  # the latent's layout jumps at 100; pixels and colours stay those of one shot
+    scorer = Scorer(ScorerConfig(fps=FPS, fixed_threshold=1.5, weights={"kl": 0.5, "hist": 0.25}))
+    assert [e.frame for e in run(scorer, mu, logvar, pixels)] == []
+    alone = Scorer(ScorerConfig(fps=FPS, fixed_threshold=1.5, weights={"kl": 0.5, "hist": 0.25}, min_ratio=0.0))
+    assert 100 in [e.frame for e in run(alone, mu, logvar, pixels)]
+
+
 def test_batch_boundaries_do_not_change_decisions():
     data = synthetic(300, [33, 64, 65 + 40, 200])
     a = [(e.frame, round(e.score, 9)) for e in run(Scorer(ScorerConfig(fps=FPS)), *data, batch=1)]
