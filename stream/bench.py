@@ -86,6 +86,11 @@ def _r(value: float | None, digits: int = 1) -> float | None:
 
 # -- machine --------------------------------------------------------------------------------
 
+def _load() -> float | None:
+    """1-minute load average: other work on the machine skews every figure, so each section records it."""
+    return round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
+
+
 def machine_info() -> dict:
     import av
     import onnxruntime as ort
@@ -107,7 +112,7 @@ def machine_info() -> dict:
     return {"cpu": cpu, "cores": cores, "memory_gb": mem, "os": platform.platform(), "python": platform.python_version(),
             "onnxruntime": ort.__version__, "onnxruntime_providers": ort.get_available_providers(), "av": av.__version__,
             "libavcodec": ".".join(map(str, av.library_versions.get("libavcodec", ()))),
-            "load_avg_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None}
+            "load_avg_1min": _load()}
 
 
 # -- clips ----------------------------------------------------------------------------------
@@ -532,22 +537,25 @@ def run_bench(cfg: BenchConfig, command: str = "") -> dict:
         elif not os.path.isfile(source):
             raise UsageError(f"{source}: no such file")
         report["throughput"] = {"source": os.path.basename(source), "rows": bench_throughput(cfg, encoder, source, folder)}
+        report["load"] = {"throughput": _load()}
         report["encoder"] = bench_encoder(cfg)
+        report["load"]["encoder"] = _load()
         from .demo import DemoConfig, write_clip
 
         live = os.path.join(folder, "latency.mp4")
         write_clip(DemoConfig(width=640, height=360, frames=cfg.latency_frames, seed=22), live)
         report["latency"] = bench_latency(cfg, encoder, live)
+        report["load"]["latency"] = _load()
         sizes = [r["size"] for r in report["throughput"]["rows"]]
         mem_clip = os.path.join(folder, f"throughput-{sizes[len(sizes) // 2]}.mp4")
         report["memory"] = bench_memory(cfg, mem_clip)
+        report["load"]["memory"] = _load()
         dataset = cfg.dataset
         if dataset is None:
             dataset = make_demo_dataset(os.path.join(folder, "dataset"), (31,) if cfg.quick else (31, 32, 33, 34),
                                         48 if cfg.quick else 480)
         report["accuracy"] = bench_accuracy(cfg, dataset)
-        if hasattr(os, "getloadavg"):  # other work on the machine skews every figure: say how busy it was
-            report["machine"]["load_avg_1min_end"] = round(os.getloadavg()[0], 2)
+        report["load"]["accuracy"] = _load()
         return report
     finally:
         if cfg.workdir is None:
@@ -565,8 +573,9 @@ def to_markdown(report: dict) -> str:
     lines = [f"Measured {report['date']} on {m['cpu']} ({m['cores']} cores, {m['memory_gb']} GB), {m['os']}; "
              f"Python {m['python']}, onnxruntime {m['onnxruntime']}, PyAV {m['av']} (libavcodec {m['libavcodec']}). "
              f"Model: `{report['model']['name']}` (latent {report['model']['latent']}). "
-             f"Each figure is the median of {report['config']['repeats']} run(s). "
-             f"Load average (1 min) at start {m.get('load_avg_1min')}, at end {m.get('load_avg_1min_end')}.", ""]
+             f"Each figure is the median of {report['config']['repeats']} run(s). Load average (1 min) at the start "
+             f"{m.get('load_avg_1min')}, after each section: "
+             + ", ".join(f"{k} {v}" for k, v in report.get("load", {}).items()) + ".", ""]
     if report.get("command"):
         lines += ["```", report["command"], "```", ""]
     t = report["throughput"]

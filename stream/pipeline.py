@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .encoder import Encoder, EncoderConfig
-from .events import CutEvent, EndEvent, Event, SourceEvent, StatsEvent
+from .events import EndEvent, Event, SourceEvent, StatsEvent
 from .ring import FrameRing, RingConfig
 from .scorer import Scorer, ScorerConfig
 from .source import DEMO, Source, SourceConfig

@@ -14,7 +14,6 @@ own clock usually restarts at zero on reconnect).
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import threading
 import time

@@ -1,6 +1,5 @@
 """`reprocut export`: an encoder-only ONNX file that onnxruntime runs like torch does."""
 
-import json
 
 import numpy as np
 import pytest

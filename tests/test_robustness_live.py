@@ -16,15 +16,11 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import queue
-import re
-import signal
 import socket
 import subprocess
 import threading
 import time
 import tracemalloc
-from pathlib import Path
 
 import av
 import psutil
@@ -39,7 +35,7 @@ from reprocut.stream.pipeline import Pipeline, PipelineConfig
 from reprocut.stream.scorer import ScorerConfig
 from reprocut.stream.source import SourceConfig
 from test_detect import jsonl_events, matched
-from test_server import TIMEOUT, model_args, raw_subscriber, reprocut, validate, validate_some
+from test_server import TIMEOUT, model_args, raw_subscriber, serve, validate, validate_some  # noqa: F401 (serve: a fixture)
 
 SOAK_FRAMES = int(os.environ.get("REPROCUT_SOAK_FRAMES", "7200"))  # 5 min of stream at 24 fps; 43200: 30 min (~9 min wall)
 
@@ -191,61 +187,6 @@ def test_stalled_source_is_lost_and_reconnected_and_a_source_gone_for_good_ends_
     assert matched(frames, before) == before and matched(frames, replay) == replay, (frames, k, labels["cuts"])
 
 
-class Served:
-    """A real ``reprocut serve --port 0`` (optionally reading stdin), its URLs and its process for RSS."""
-
-    def __init__(self, *args: str, log_path: Path, stdin=None):
-        self.log = open(log_path, "w")
-        self.log_path = log_path
-        self.proc = subprocess.Popen(reprocut("serve", *args, "--port", "0", *model_args()), stdin=stdin,
-                                     stdout=subprocess.PIPE, stderr=self.log, text=True)
-        lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=lambda: lines.put(self.proc.stdout.readline()), daemon=True).start()
-        try:
-            line = lines.get(timeout=TIMEOUT)
-        except queue.Empty:
-            line = ""
-        match = re.search(r"dashboard (http://\S+)/ ", line)
-        if not match:
-            self.close()
-            raise AssertionError(f"serve did not start: {line!r}\n{log_path.read_text()}")
-        self.url = match.group(1)
-        self.ws = "ws" + self.url[4:] + "/ws"
-
-    def stderr(self) -> str:
-        self.log.flush()
-        return self.log_path.read_text()
-
-    def rss(self) -> int:
-        return psutil.Process(self.proc.pid).memory_info().rss
-
-    def stop(self) -> int:
-        self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout=TIMEOUT)
-
-    def close(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait(timeout=TIMEOUT)
-        if self.proc.stdin:
-            self.proc.stdin.close()
-        self.proc.stdout.close()
-        self.log.close()
-
-
-@pytest.fixture
-def served(tmp_path):
-    started: list[Served] = []
-
-    def start(*args: str, stdin=None) -> Served:
-        started.append(Served(*args, log_path=tmp_path / f"serve{len(started)}.log", stdin=stdin))
-        return started[-1]
-
-    yield start
-    for s in started:
-        s.close()
-
-
 def receive_until_ended(ws, streams: int, seen: dict | None = None) -> list[dict]:
     """Messages up to the last stream's ``end`` (bounded by TIMEOUT per message and a message limit)."""
     out, ended, seen = [], 0, {} if seen is None else seen
@@ -257,10 +198,10 @@ def receive_until_ended(ws, streams: int, seen: dict | None = None) -> list[dict
     raise AssertionError("no end")
 
 
-def test_serve_marks_a_dead_source_failed_and_keeps_serving_the_others(served, tmp_path):
+def test_serve_marks_a_dead_source_failed_and_keeps_serving_the_others(serve, tmp_path):
     clip, labels = tmp_path / "clip.mp4", write_clip(DemoConfig(frames=240, seed=3), str(tmp_path / "clip.mp4"))
     dead = f"rtsp://127.0.0.1:{closed_port()}/x"
-    srv = served(str(clip), dead, "--max-retries", "1", "--wait-for-client")
+    srv = serve(str(clip), dead, "--max-retries", "1", "--wait-for-client")
     assert srv.url.startswith("http://127.0.0.1:")  # loopback unless told otherwise
     proc = psutil.Process(srv.proc.pid)
     sockets = proc.net_connections("tcp") if hasattr(proc, "net_connections") else proc.connections("tcp")  # psutil < 6
@@ -286,10 +227,10 @@ def test_serve_marks_a_dead_source_failed_and_keeps_serving_the_others(served, t
 
 
 # -- overload and subscribers ---------------------------------------------------------------------
-def test_hundred_subscribers_all_receive_every_cut(served, ts_clip):
+def test_hundred_subscribers_all_receive_every_cut(serve, ts_clip):
     """100 websocket clients connect before the first frame arrives (the clip comes through stdin)."""
     data, labels = ts_clip
-    srv = served("-", stdin=subprocess.PIPE)
+    srv = serve("-", stdin=subprocess.PIPE)
 
     async def scenario() -> list[list[dict]]:
         clients = []
@@ -389,7 +330,7 @@ def test_slow_inference_drops_the_oldest_frames_counts_them_and_detection_goes_o
 
 
 @pytest.mark.timeout(max(600, SOAK_FRAMES // 15))  # unpaced: the demo renders at >= 15 fps even on a loaded machine
-def test_soak_serve_memory_stays_flat_and_no_cut_is_lost(served):
+def test_soak_serve_memory_stays_flat_and_no_cut_is_lost(serve):
     """``serve demo://?frames=N`` unpaced, with one reader and one subscriber that never reads.
 
     RSS at the end (and at its peak) stays within 10% of RSS after warm-up; the reader gets every
@@ -399,7 +340,7 @@ def test_soak_serve_memory_stays_flat_and_no_cut_is_lost(served):
     # Warm-up ends once the scorer's sliding recalibration window (120 s, 2880 frames) has filled:
     # until then each recalibration works on more scores and RSS climbs (measured: ~200 -> ~235 MiB).
     warm_at = min(max(n // 10, int(1.25 * ScorerConfig().window_s * 24)), n // 2)
-    srv = served(f"demo://?frames={n}&seed=0", "--wait-for-client")
+    srv = serve(f"demo://?frames={n}&seed=0", "--wait-for-client")
     truth = demo_labels(DemoConfig(frames=n, seed=0))
     with connect(srv.ws, open_timeout=TIMEOUT, max_size=None) as ws:
         hello = validate(json.loads(ws.recv(timeout=TIMEOUT)))

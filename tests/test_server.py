@@ -27,6 +27,7 @@ from pathlib import Path
 
 import av
 import numpy as np
+import psutil
 import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
@@ -117,10 +118,10 @@ def http_get(url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
 class ServeProcess:
     """A real ``reprocut serve`` on a free loopback port; ``url`` is its HTTP root."""
 
-    def __init__(self, *args: str, log_path: Path, port: int = 0):
+    def __init__(self, *args: str, log_path: Path, port: int = 0, stdin=None):
         self.log_path = log_path
         self._log = open(log_path, "w")
-        self.proc = subprocess.Popen(reprocut("serve", *args, "--port", str(port), *model_args()),
+        self.proc = subprocess.Popen(reprocut("serve", *args, "--port", str(port), *model_args()), stdin=stdin,
                                      stdout=subprocess.PIPE, stderr=self._log, text=True)
         lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=lambda: lines.put(self.proc.stdout.readline()), daemon=True).start()
@@ -139,6 +140,9 @@ class ServeProcess:
         self._log.flush()
         return self.log_path.read_text()
 
+    def rss(self) -> int:
+        return psutil.Process(self.proc.pid).memory_info().rss
+
     def stop(self, sig: int = signal.SIGTERM) -> int:
         self.proc.send_signal(sig)
         return self.proc.wait(timeout=TIMEOUT)
@@ -147,6 +151,9 @@ class ServeProcess:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait(timeout=TIMEOUT)
+        for stream in (self.proc.stdin, self.proc.stdout):
+            if stream:
+                stream.close()
         self._log.close()
 
 
@@ -155,8 +162,8 @@ def serve(tmp_path):
     """Start ``reprocut serve`` processes; all are killed at teardown."""
     started: list[ServeProcess] = []
 
-    def start(*args: str, port: int = 0) -> ServeProcess:
-        p = ServeProcess(*args, log_path=tmp_path / f"serve{len(started)}.log", port=port)
+    def start(*args: str, port: int = 0, stdin=None) -> ServeProcess:
+        p = ServeProcess(*args, log_path=tmp_path / f"serve{len(started)}.log", port=port, stdin=stdin)
         started.append(p)
         return p
 
