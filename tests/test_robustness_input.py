@@ -125,9 +125,7 @@ COVERED = {  # already proven elsewhere (docs/robustness.md points there)
 } | {("train", "directory"), ("train", "url-scheme"), ("eval", "url-scheme")} | {  # folders train; train/eval read files only
     ("eval", "missing")  # test_eval_cli.py::test_usage_mistakes_are_one_line_errors
 }
-EVAL_DIRECTORY = pytest.mark.xfail(strict=True, reason="eval reports a directory as 'no such file' "
-                                   "(stream/commands/evaluate.py _targets: os.path.isfile); owned by the eval engineer")
-CASES = [pytest.param(cmd, kind, id=f"{cmd}-{kind}", marks=[EVAL_DIRECTORY] if (cmd, kind) == ("eval", "directory") else [])
+CASES = [pytest.param(cmd, kind, id=f"{cmd}-{kind}")
          for cmd in ("detect", "serve", "train", "eval") for kind in BAD if (cmd, kind) not in COVERED]
 
 

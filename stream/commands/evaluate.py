@@ -190,6 +190,7 @@ def format_text(report: dict, out=sys.stdout) -> None:
 
 
 def _targets(args: argparse.Namespace) -> list:
+    from ..decode import open_video
     from ..errors import UsageError
     from ..labels import load_dataset, load_labels
 
@@ -201,13 +202,13 @@ def _targets(args: argparse.Namespace) -> list:
         return load_dataset(args.dataset)
     if not args.video and not args.labels:
         raise UsageError("nothing to score: give VIDEO --labels FILE or --dataset DIR")
+    if args.video:
+        open_video(args.video).close()  # the same one-line errors as detect: missing, directory, empty, not video
     labels = args.labels
     if not labels:
         labels = os.path.splitext(args.video)[0] + ".json"
         if not os.path.isfile(labels):
             raise UsageError(f"{args.video}: no --labels given and no {labels} beside it")
-    if args.video and not os.path.isfile(args.video):
-        raise UsageError(f"{args.video}: no such file")
     return [load_labels(labels, video=args.video)]
 
 
