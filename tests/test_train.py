@@ -33,14 +33,14 @@ def _training_loss(run) -> float:
 def test_short_training_lowers_the_loss(tmp_path, clip_factory):
     clip, _ = clip_factory("learn", frames=96, seed=21)
     run = tmp_path / "run"
-    first = run_cli("train", clip, "--out", run, "--steps", "1", "--batch", "32", "--lr", "1e-3")
+    first = run_cli("train", clip, "--out", run, "--steps", "1", "--batch", "32", "--lr", "3e-4")
     assert first.returncode == 0, first.stderr
     before = _training_loss(run)
     result = run_cli("train", clip, "--out", run, "--steps", "40", "--resume")
     assert result.returncode == 0, result.stderr
     after = json.loads((run / "metrics.json").read_text())
     assert after["step"] == 40
-    assert _training_loss(run) < 0.99 * before  # deterministic: no training, no change; BCE has a large floor
+    assert _training_loss(run) < 0.995 * before  # fixed noise: no training, no change; BCE has a large floor
     for key in ("val_recon", "val_kl", "val_repro", "kl_median", "kl_p99"):
         assert key in after
     assert after["kl_p99"] >= after["kl_median"] >= 0
