@@ -94,8 +94,28 @@ def _inside(frame: int, spans: Iterable[tuple[int, ...]]) -> tuple[int, ...] | N
     return next((s for s in spans if s[0] <= frame <= s[1]), None)
 
 
+class Rates:
+    """Precision, recall and F1 from ``tp``, ``fp`` and ``fn`` (None where undefined)."""
+
+    tp: int
+    fp: int
+    fn: int
+
+    @property
+    def precision(self) -> float | None:
+        return prf(self.tp, self.fp, self.fn)[0]
+
+    @property
+    def recall(self) -> float | None:
+        return prf(self.tp, self.fp, self.fn)[1]
+
+    @property
+    def f1(self) -> float | None:
+        return prf(self.tp, self.fp, self.fn)[2]
+
+
 @dataclass
-class ClipScore:
+class ClipScore(Rates):
     name: str
     cuts: int  # labelled hard cuts
     hits: list[tuple[int, int]] = field(default_factory=list)  # (labelled frame, detected frame)
@@ -117,18 +137,6 @@ class ClipScore:
     @property
     def fn(self) -> int:
         return len(self.misses)
-
-    @property
-    def precision(self) -> float | None:
-        return prf(self.tp, self.fp, self.fn)[0]
-
-    @property
-    def recall(self) -> float | None:
-        return prf(self.tp, self.fp, self.fn)[1]
-
-    @property
-    def f1(self) -> float | None:
-        return prf(self.tp, self.fp, self.fn)[2]
 
 
 def score_clip(labels: Labels, detections: Iterable[int], tolerance: int = DEFAULT_TOLERANCE) -> ClipScore:
@@ -155,7 +163,7 @@ def score_clip(labels: Labels, detections: Iterable[int], tolerance: int = DEFAU
 
 
 @dataclass
-class Totals:
+class Totals(Rates):
     """Micro-averaged counts over clips: every cut and every detection weighs the same."""
 
     clips: int
@@ -166,18 +174,6 @@ class Totals:
     gradual_found: int
     gradual_total: int
     false_alarm_kinds: dict[str, int]
-
-    @property
-    def precision(self) -> float | None:
-        return prf(self.tp, self.fp, self.fn)[0]
-
-    @property
-    def recall(self) -> float | None:
-        return prf(self.tp, self.fp, self.fn)[1]
-
-    @property
-    def f1(self) -> float | None:
-        return prf(self.tp, self.fp, self.fn)[2]
 
     @property
     def gradual_recall(self) -> float | None:
