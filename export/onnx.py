@@ -21,7 +21,7 @@ import torch
 from torch import nn
 
 from reprocut.stream import __version__
-from reprocut.stream.errors import UsageError
+from reprocut.stream.core.errors import UsageError
 from reprocut.trainer.model import ReproVAE
 from reprocut.trainer.train import config_from_dict, load_checkpoint
 

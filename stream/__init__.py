@@ -9,7 +9,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 
 
 def detect(source=None, config=None):
-    """Yield cut/stats/source/end events for ``source`` (path or URL; None: the demo). See ``pipeline.detect``."""
-    from .pipeline import detect as _detect
+    """Yield cut/stats/source/end events for ``source`` (path or URL; None: the demo). See ``runtime.pipeline.detect``."""
+    from .runtime.pipeline import detect as _detect
 
     return _detect(source, config)

@@ -2,34 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-from reprocut.stream.demo import DemoConfig, write_clip
-
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-REPROCUT = [sys.executable, "-m", "reprocut.stream.cli"]
-
-
-def run_cli(*args: str, timeout: float = 300, **kwargs) -> subprocess.CompletedProcess:
-    """Run ``reprocut ARGS`` as a user would, capturing stdout and stderr as text."""
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.run([*REPROCUT, *map(str, args)], capture_output=True, text=True, timeout=timeout, env=env, **kwargs)
-
-
-def assert_one_line_error(result: subprocess.CompletedProcess, needle: str = "") -> None:
-    """A user mistake: exit code 2, one line on stderr that names the problem, no traceback."""
-    assert result.returncode == 2, (result.returncode, result.stderr)
-    lines = [line for line in result.stderr.splitlines() if line.strip() and " INFO " not in line]
-    assert len(lines) == 1, result.stderr
-    assert "Traceback" not in result.stderr
-    assert needle.lower() in lines[0].lower(), lines[0]
+from helpers import ServeProcess, make_clip, run_cli
+from reprocut.stream.sources.cartoon import DemoConfig, write_clip
 
 
 @pytest.fixture(scope="session")
@@ -67,14 +44,21 @@ def tiny_model(tmp_path_factory, clip_factory):
     return out
 
 
-def shared_path(*parts: str) -> Path:
-    """A path under ../shared; skips the test where a checkout has no shared data (users' clones)."""
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"{path} is absent: the shared evaluation data ships only with the project's own checkouts")
-    return path
+@pytest.fixture
+def serve(tmp_path):
+    """Start ``reprocut serve`` processes; all are killed at teardown."""
+    started: list[ServeProcess] = []
+
+    def start(*args: str, port: int = 0, stdin=None) -> ServeProcess:
+        p = ServeProcess(*args, log_path=tmp_path / f"serve{len(started)}.log", port=port, stdin=stdin)
+        started.append(p)
+        return p
+
+    yield start
+    for p in started:
+        p.close()
 
 
-def read_labels(name: str) -> tuple[Path, dict]:
-    labels = json.loads(shared_path("eval", "labels", f"{name}.json").read_text())
-    return SHARED / "eval" / labels["clip"], labels
+@pytest.fixture(scope="session")
+def clip(tmp_path_factory):
+    return make_clip(tmp_path_factory.mktemp("serve_clips"))

@@ -36,7 +36,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from reprocut.stream.errors import UsageError
+    from reprocut.stream.core.errors import UsageError
 
     from .data import DataConfig
     from .model import ModelConfig

@@ -1,6 +1,6 @@
 """Training frames from videos and image folders, decoded once to a 64x64 cache on disk.
 
-Every input is decoded straight to 64x64 RGB (see ``reprocut.stream.decode``) and appended to
+Every input is decoded straight to 64x64 RGB (see ``reprocut.stream.sources.decode``) and appended to
 one uint8 file in the run directory, which is then memory-mapped: hours of video never sit in
 memory, later epochs cost no decoding, and ``--resume`` reuses the cache. The validation set is
 the contiguous tail of each source, because random frames of one shot would leak into training.
@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 import av
 import numpy as np
 
-from reprocut.stream.decode import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS, iter_video, open_video, read_image
-from reprocut.stream.errors import UsageError
-from reprocut.stream.progress import Progress
+from reprocut.stream.sources.decode import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS, iter_video, open_video, read_image
+from reprocut.stream.core.errors import UsageError
+from reprocut.stream.sinks.progress import Progress
 
 log = logging.getLogger(__name__)
 

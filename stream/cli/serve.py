@@ -1,0 +1,190 @@
+"""``reprocut serve SOURCE [SOURCE ...]``: cut events over websocket, plus overlay and dashboard pages.
+
+One process watches every source through one encoder session (the pipeline batches all streams
+together). ``Pipeline.run()`` runs on a worker thread and hands each event to the asyncio loop
+with ``call_soon_threadsafe``; the loop publishes it to the hub, which never waits on a client.
+The same port serves ``/`` (dashboard), ``/overlay`` (for OBS), ``/ws`` (events) and thumbnails.
+
+When every source has ended the server keeps serving the final state (pages, ``/state``,
+``hello``) until Ctrl-C or SIGTERM; ``--exit-when-done`` exits instead, once subscribers have
+been sent everything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import re
+import signal
+import threading
+
+from .detect import add_source_arguments, pipeline_config
+
+HELP = "watch sources and serve their cut events over websocket, with a browser overlay and dashboard"
+
+log = logging.getLogger(__name__)
+
+TOKEN = re.compile(r"^[A-Za-z0-9._~-]{8,200}$")  # unreserved URL characters: safe in a query, a header and a cookie
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("sources", nargs="+", metavar="SOURCE",
+                   help="file, rtsp://, http(s)://, udp://, srt://, tcp://, /dev/videoN, - (stdin) or demo://[?seed=N&frames=N]")
+    n = p.add_argument_group("network")
+    n.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only); any other needs --token or --insecure")
+    n.add_argument("--port", type=int, default=8765, help="TCP port for pages and websocket (0: any free port, printed at start)")
+    n.add_argument("--token", default=os.environ.get("REPROCUT_TOKEN") or None, metavar="T",
+                   help="secret required on every request, as ?token=T or 'Authorization: Bearer T' (default: $REPROCUT_TOKEN)")
+    n.add_argument("--insecure", action="store_true", help="allow binding a non-loopback address without a token")
+    n.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
+                   help="browser origin (e.g. https://studio.example) allowed to subscribe besides the server's own pages; "
+                        "repeat for more, '*' for any")
+    b = p.add_argument_group("behaviour")
+    b.add_argument("--exit-when-done", action="store_true", help="exit once every source has ended (default: keep serving the final state)")
+    b.add_argument("--wait-for-client", action="store_true",
+                   help="start reading the sources only when the first websocket subscriber has connected")
+    b.add_argument("--client-queue", type=int, default=256, metavar="N",
+                   help="messages buffered per subscriber; a subscriber that misses 4x this many in a row is disconnected")
+    b.add_argument("--thumbnails", type=int, default=256, metavar="N", help="cut thumbnails kept in memory (oldest dropped first)")
+    add_source_arguments(p)
+
+
+def _check(args: argparse.Namespace) -> None:
+    from ..core.errors import UsageError
+    from ..sinks.server import is_loopback
+
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port}: must be 0..65535")
+    if args.client_queue < 1 or args.thumbnails < 0:
+        raise UsageError("--client-queue must be at least 1 and --thumbnails not negative")
+    if args.token is not None and not TOKEN.match(args.token):
+        raise UsageError("--token must be 8 to 200 characters of A-Z a-z 0-9 . _ ~ - (e.g. from secrets.token_urlsafe())")
+    if not is_loopback(args.host) and not args.token and not args.insecure:
+        raise UsageError(f"--host {args.host} would expose the events and thumbnails to the network: "
+                         "pass --token T (or set REPROCUT_TOKEN), or --insecure if that is intended")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..runtime.pipeline import Pipeline
+    from ..sinks.server import Hub, HubConfig
+    from ..sinks.thumbs import ThumbConfig, ThumbStore
+
+    _check(args)
+    if not logging.getLogger().isEnabledFor(logging.DEBUG):  # websockets logs every HTTP request at INFO
+        logging.getLogger("websockets").setLevel(logging.WARNING)
+    pipeline = Pipeline(args.sources, pipeline_config(args))
+    hub = Hub([s.info() for s in pipeline.streams], pipeline.encoder.name,
+              HubConfig(client_queue=args.client_queue),
+              ThumbStore(ThumbConfig(thumbnails=args.thumbnails)))
+    return asyncio.run(_serve(args, pipeline, hub))
+
+
+class _Worker:
+    """Runs ``Pipeline.run()`` on its own thread and hands every event to the loop."""
+
+    def __init__(self, pipeline, loop: asyncio.AbstractEventLoop, deliver):
+        self.pipeline = pipeline
+        self.loop = loop
+        self.deliver = deliver
+        self.done = asyncio.Event()
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="pipeline", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def _run(self) -> None:
+        events = self.pipeline.run()
+        try:
+            for event in events:
+                if not self._post(self.deliver, event):
+                    break
+        except BaseException as exc:  # reported on the loop; the server stays up for the pages
+            log.exception("detection stopped")
+            self.error = exc
+        finally:
+            events.close()
+            self._post(self.done.set)
+
+    def _post(self, fn, *args) -> bool:
+        try:
+            self.loop.call_soon_threadsafe(fn, *args)
+            return True
+        except RuntimeError:  # the loop has closed: nobody is listening any more
+            self.pipeline.stop()
+            return False
+
+    async def stop(self) -> None:
+        self.pipeline.stop()
+        if self.thread.is_alive():
+            await asyncio.to_thread(self.thread.join, 10.0)
+
+
+async def _first(*events: asyncio.Event) -> None:
+    """Wait until any of ``events`` is set."""
+    tasks = [asyncio.create_task(e.wait()) for e in events]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for t in tasks:
+            t.cancel()
+
+
+async def _drain(server, timeout: float) -> None:
+    """Give subscribers up to ``timeout`` seconds to receive what is queued for them."""
+    for _ in range(int(timeout / 0.05)):
+        if server.idle:
+            return
+        await asyncio.sleep(0.05)
+
+
+async def _serve(args: argparse.Namespace, pipeline, hub) -> int:
+    from ..core.errors import UsageError
+    from ..sinks.server import CLOSE_DONE, Server, ServerConfig
+
+    loop = asyncio.get_running_loop()
+    stop, subscribed = asyncio.Event(), asyncio.Event()
+    server = Server(hub, ServerConfig(host=args.host, port=args.port, token=args.token, allow_origin=args.allow_origin),
+                    on_subscriber=subscribed.set)
+    try:
+        await server.start()
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    ws = server.url.replace("http://", "ws://", 1)
+    print(f"serving {len(pipeline.streams)} stream(s): dashboard {server.url}/  overlay {server.url}/overlay  events {ws}/ws"
+          + ("  (add ?token=...)" if args.token else ""), flush=True)
+
+    by_id = {s.id: s for s in pipeline.streams}
+
+    def deliver(event) -> None:
+        if event.type == "source" and event.status == "connected" and event.stream in by_id:
+            hub.update_info(by_id[event.stream].info())  # a live source's fps and size are known now
+        hub.publish(event)
+
+    worker = _Worker(pipeline, loop, deliver)
+    try:
+        if args.wait_for_client:
+            log.info("waiting for the first subscriber before reading the sources")
+            await _first(subscribed, stop)
+        if not stop.is_set():
+            worker.start()
+            await _first(worker.done, stop)
+        if worker.done.is_set() and not stop.is_set():
+            if args.exit_when_done:
+                await _drain(server, 10.0)
+            else:
+                log.info("all sources ended; still serving the final state at %s/ (Ctrl-C to stop)", server.url)
+                await stop.wait()
+    finally:
+        await worker.stop()
+        await asyncio.sleep(0)  # the last events (``end``) were posted to the loop by the worker
+        await _drain(server, 2.0)
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+        await server.close(*((CLOSE_DONE, "all sources ended") if hub.done else (1001, "server shutting down")))
+    failed = worker.error is not None or any((v.end or {}).get("reason") == "failed" for v in hub.streams.values())
+    return 1 if failed else 0

@@ -1,0 +1,138 @@
+"""The eval report: one clip's and all clips' figures as JSON-ready dicts, and the text table.
+
+``clip_report`` and ``overall_report`` build what ``reprocut eval --json`` prints;
+``format_text`` prints the same report as the table a person reads.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+
+from .runner import ClipRun
+
+
+def _num(value: float | None, digits: int = 3) -> float | None:
+    return None if value is None or not math.isfinite(value) else round(value, digits)
+
+
+def _time(times: list[float], frame: int, fps: float | None) -> float | None:
+    if 0 <= frame < len(times):
+        return round(times[frame], 3)
+    return round(frame / fps, 3) if fps else None
+
+
+def _geo_means(rows: list[dict[str, float]]) -> dict[str, float]:
+    """Geometric mean of each signal's ratio: how much each signal rose at these detections."""
+    keys = sorted({k for r in rows for k in r})
+    out = {}
+    for k in keys:
+        vals = [r[k] for r in rows if k in r and r[k] and r[k] > 0]
+        if vals:
+            out[k] = round(math.exp(sum(math.log(v) for v in vals) / len(vals)), 3)
+    return out
+
+
+def clip_report(labels, run: ClipRun, score, times: list[float]) -> dict:
+    by_frame = {c.frame: c for c in run.cuts}
+    hit_frames = {d for _, d in score.hits}
+
+    def negative(frame: int) -> str | None:
+        return next((k for a, b, k in labels.hard_negatives if a <= frame <= b), None)
+
+    return {
+        "name": labels.name,
+        "clip": labels.clip,
+        "frames": run.frames,
+        "labelled_frames": labels.frames,
+        "cuts": score.cuts,
+        "detections": len(run.cuts),
+        "tp": score.tp, "fp": score.fp, "fn": score.fn,
+        "precision": _num(score.precision), "recall": _num(score.recall), "f1": _num(score.f1),
+        "gradual_found": len(score.gradual_found), "gradual_total": len(score.gradual_found) + len(score.gradual_missed),
+        "gradual_missed": [list(s) for s in score.gradual_missed],
+        "hits": [{"label": t, "frame": d, "offset": d - t} for t, d in score.hits],
+        "misses": [{"frame": f, "time": _time(times, f, labels.fps)} for f in score.misses],
+        "false_alarms": [
+            {"frame": f, "time": round(by_frame[f].time, 3) if f in by_frame else _time(times, f, labels.fps),
+             "score": _num(by_frame[f].score) if f in by_frame else None,
+             "threshold": _num(by_frame[f].threshold) if f in by_frame else None,
+             "signals": by_frame[f].signals if f in by_frame else {}, "hard_negative": negative(f)}
+            for f in score.false_alarms
+        ],
+        "ignored": [{"frame": f, "why": why} for f, why in score.ignored],
+        "false_alarm_kinds": score.false_alarm_kinds,
+        "signals": {
+            "hits": _geo_means([by_frame[d].signals for d in hit_frames if d in by_frame]),
+            "false_alarms": _geo_means([by_frame[f].signals for f in score.false_alarms if f in by_frame]),
+        },
+    }
+
+
+def overall_report(totals, clips: list[dict]) -> dict:
+    hits, fas = [], []
+    for c in clips:
+        if c["signals"]["hits"]:
+            hits += [c["signals"]["hits"]] * c["tp"]
+        if c["signals"]["false_alarms"]:
+            fas += [c["signals"]["false_alarms"]] * c["fp"]
+    return {
+        "clips": totals.clips, "cuts": totals.cuts, "tp": totals.tp, "fp": totals.fp, "fn": totals.fn,
+        "precision": _num(totals.precision), "recall": _num(totals.recall), "f1": _num(totals.f1),
+        "gradual_found": totals.gradual_found, "gradual_total": totals.gradual_total,
+        "gradual_recall": _num(totals.gradual_recall),
+        "false_alarm_kinds": totals.false_alarm_kinds,
+        "signals": {"hits": _geo_means(hits), "false_alarms": _geo_means(fas)},
+    }
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def _short(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def format_text(report: dict, out=sys.stdout) -> None:
+    clips = report["clips"]
+    width = max([len("overall (micro)")] + [len(c["name"]) for c in clips])
+    head = f"{'clip':<{width}}  {'frames':>6}  {'cuts':>4}  {'hits':>4}  {'miss':>4}  {'FA':>4}  {'P':>5}  {'R':>5}  {'F1':>5}  {'gradual':>7}"
+    print(head, file=out)
+    print("-" * len(head), file=out)
+    for c in clips:
+        print(f"{c['name']:<{width}}  {c['frames']:>6}  {c['cuts']:>4}  {c['tp']:>4}  {c['fn']:>4}  {c['fp']:>4}  "
+              f"{_fmt(c['precision']):>5}  {_fmt(c['recall']):>5}  {_fmt(c['f1']):>5}  "
+              f"{c['gradual_found']:>3}/{c['gradual_total']:<3}", file=out)
+    o = report["overall"]
+    print("-" * len(head), file=out)
+    print(f"{'overall (micro)':<{width}}  {sum(c['frames'] for c in clips):>6}  {o['cuts']:>4}  {o['tp']:>4}  {o['fn']:>4}  {o['fp']:>4}  "
+          f"{_fmt(o['precision']):>5}  {_fmt(o['recall']):>5}  {_fmt(o['f1']):>5}  {o['gradual_found']:>3}/{o['gradual_total']:<3}", file=out)
+    print(f"\nhard cuts matched one-to-one within +-{report['tolerance']} frames; detections in gradual/dont_care spans "
+          f"or near optional boundaries count neither way", file=out)
+    multi = len(clips) > 1
+    misses = [(c["name"], m) for c in clips for m in c["misses"]]
+    if misses:
+        print(f"\nmissed cuts ({len(misses)}):", file=out)
+        for name, m in misses:
+            t = "" if m["time"] is None else f"  {m['time']:9.3f} s"
+            print(f"  {name + ': ' if multi else ''}frame {m['frame']:>6}{t}", file=out)
+    fas = [(c["name"], f) for c in clips for f in c["false_alarms"]]
+    if fas:
+        print(f"\nfalse alarms ({len(fas)}):", file=out)
+        for name, f in fas:
+            t = "" if f["time"] is None else f"  {f['time']:9.3f} s"
+            sc = "" if f["score"] is None else f"  score {f['score']:.2f} / {f['threshold']:.2f}"
+            neg = f"  [hard negative: {_short(f['hard_negative'])}]" if f["hard_negative"] else ""
+            print(f"  {name + ': ' if multi else ''}frame {f['frame']:>6}{t}{sc}{neg}", file=out)
+    if o["false_alarm_kinds"]:
+        print("\nfalse alarms inside hard negatives, by kind:", file=out)
+        for kind, n in o["false_alarm_kinds"].items():
+            print(f"  {n:>4}  {_short(kind, 90)}", file=out)
+    sig = o["signals"]
+    if sig["hits"] or sig["false_alarms"]:
+        print("\neach signal's rise over its local average (geometric mean of ratios):", file=out)
+        for what in ("hits", "false_alarms"):
+            if sig[what]:
+                parts = "  ".join(f"{k} {v:.2f}" for k, v in sig[what].items())
+                print(f"  {what.replace('_', ' '):<13} {parts}", file=out)

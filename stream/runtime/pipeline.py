@@ -1,0 +1,187 @@
+"""Wiring: sources -> ring buffer -> one encoder session -> a scorer per stream -> events.
+
+``Pipeline.run()`` is a generator: it starts the decode threads, batches frames of every
+stream together through the encoder, feeds each stream's scorer and yields events in order
+(source status changes, cuts, periodic stats, and an ``end`` per stream). Closing the
+generator stops the threads. ``detect()`` is the one-source convenience for scripts::
+
+    from reprocut.stream import detect
+    for event in detect("match.mp4"):
+        if event.type == "cut":
+            print(event.frame, event.time)
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from ..core.events import EndEvent, Event, SourceEvent, StatsEvent
+from ..core.scorer import Scorer, ScorerConfig
+from ..sources.base import DEMO, Source, SourceConfig
+from .encoder import Encoder, EncoderConfig
+from .ring import FrameRing, RingConfig
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PipelineConfig:
+    model: str = ""  # ONNX encoder; empty: the bundled default model
+    device: str = "auto"  # auto | cpu | cuda
+    batch: int = 0  # frames per encoder call; 0: 64 on CPU, 256 on CUDA
+    max_delay_ms: float = 40.0  # a waiting frame goes to the encoder after this long, full batch or not
+    ring_capacity: int = 1024
+    stats_interval_s: float = 1.0
+    stream_ids: list[str] = field(default_factory=list)  # names for the sources (default "0", "1", ...)
+    source: SourceConfig = field(default_factory=SourceConfig)
+    scorer: ScorerConfig = field(default_factory=ScorerConfig)
+
+
+@dataclass
+class StreamState:
+    """Per-stream bookkeeping that the pipeline keeps beside the scorer."""
+
+    id: str
+    source: Source
+    scorer: Scorer | None = None
+    consumed: int = 0
+    last_time: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    scored_since_stats: int = 0
+    finished: bool = False
+    cut_list: list[tuple[int, float]] = field(default_factory=list)
+
+    def info(self) -> dict:
+        s = self.source
+        return {"id": self.id, "source": s.url, "fps": s.fps, "width": s.width, "height": s.height, "live": s.live}
+
+
+class Pipeline:
+    def __init__(self, sources: list[str | None], config: PipelineConfig | None = None, encoder: Encoder | None = None):
+        self.cfg = config or PipelineConfig()
+        self.encoder = encoder or Encoder(EncoderConfig(model=self.cfg.model, device=self.cfg.device))
+        self.batch = self.cfg.batch or (256 if self.encoder.device == "cuda" else 64)
+        self.ring = FrameRing(RingConfig(capacity=max(self.cfg.ring_capacity, 2 * self.batch), size=self.encoder.input_size))
+        self._notices: queue.SimpleQueue[SourceEvent] = queue.SimpleQueue()
+        ids = self.cfg.stream_ids or [str(i) for i in range(len(sources))]
+        source_cfg = replace(self.cfg.source, size=self.encoder.input_size)
+        self.streams: list[StreamState] = []
+        for slot, (sid, url) in enumerate(zip(ids, sources)):
+            src = Source(url or DEMO, slot, self.ring, source_cfg, self._status_callback(sid))
+            self.streams.append(StreamState(sid, src))
+        self._stopped = False
+
+    @property
+    def scorers(self) -> list[Scorer | None]:
+        return [s.scorer for s in self.streams]
+
+    def _status_callback(self, sid: str):
+        def report(status: str, detail: str) -> None:
+            level = logging.WARNING if status in ("lost", "failed") else logging.INFO
+            if any(st.id == sid and st.source.error for st in self.streams):
+                level = logging.DEBUG  # a user mistake: the command reports it once, as its error
+            log.log(level, "stream %s: %s %s", sid, status, detail)
+            self._notices.put(SourceEvent(sid, status, detail))
+        return report
+
+    def stop(self) -> None:
+        """Ask every source to stop; ``run()`` then drains what was decoded and ends."""
+        self._stopped = True
+        for s in self.streams:
+            s.source.stop()
+        self.ring.close()
+
+    def _scorer(self, st: StreamState) -> Scorer:
+        if st.scorer is None:  # created at the first frame: a live source's fps is known only then
+            st.scorer = Scorer(replace(self.cfg.scorer, fps=st.source.fps), st.id, self.encoder.calibration)
+        return st.scorer
+
+    def run(self) -> Iterator[Event]:
+        for s in self.streams:
+            s.source.start()
+        max_delay = self.cfg.max_delay_ms / 1000.0
+        last_stats = time.monotonic()
+        try:
+            while True:
+                batch = self.ring.get_batch(self.batch, max_delay, timeout=0.25)
+                yield from self._drain_notices()
+                if batch is None:
+                    break
+                if len(batch):
+                    yield from self._score(batch)
+                yield from self._finish_done_streams()
+                now = time.monotonic()
+                if now - last_stats >= self.cfg.stats_interval_s:
+                    yield from self._stats(now - last_stats)
+                    last_stats = now
+            yield from self._drain_notices()
+            for st in self.streams:
+                yield from self._finish(st)
+        finally:
+            self.stop()
+            for s in self.streams:
+                s.source.join(timeout=2.0)
+
+    def _drain_notices(self) -> Iterator[SourceEvent]:
+        while True:
+            try:
+                yield self._notices.get_nowait()
+            except queue.Empty:
+                return
+
+    def _score(self, batch) -> Iterator[Event]:
+        mu, logvar = self.encoder.encode(batch.pixels)
+        for slot in np.unique(batch.stream):
+            st = self.streams[int(slot)]
+            mask = batch.stream == slot
+            events = self._scorer(st).push(batch.index[mask], batch.time[mask], batch.wall[mask], mu[mask], logvar[mask], batch.pixels[mask])
+            now = time.time()
+            st.consumed += int(mask.sum())
+            st.scored_since_stats += int(mask.sum())
+            st.last_time = float(batch.time[mask][-1])
+            st.latencies.extend((now - batch.wall[mask]).tolist())
+            for e in events:
+                st.cut_list.append((e.frame, e.time))
+            yield from events
+
+    def _finish_done_streams(self) -> Iterator[Event]:
+        for st in self.streams:
+            src = st.source
+            if not st.finished and src.done.is_set() and st.consumed + self.ring.dropped[src.slot] >= src.frames_put:
+                yield from self._finish(st)
+
+    def _finish(self, st: StreamState) -> Iterator[Event]:
+        if st.finished:
+            return
+        st.finished = True
+        yield from self._drain_notices()  # the source's own last word ('ended', 'failed') comes first
+        if st.scorer is not None:
+            for e in st.scorer.finish():
+                st.cut_list.append((e.frame, e.time))
+                yield e
+        reason = "failed" if st.source.failed else ("stopped" if self._stopped else "eof")
+        frames = st.scorer.frames if st.scorer else 0
+        duration = st.last_time + 1.0 / st.source.fps if frames else 0.0
+        yield EndEvent(st.id, frames, len(st.cut_list), duration, self.ring.dropped[st.source.slot], reason)
+
+    def _stats(self, interval: float) -> Iterator[StatsEvent]:
+        for st in self.streams:
+            if st.finished or st.scorer is None:
+                continue
+            lat = np.array(st.latencies) * 1000.0 if st.latencies else np.array([np.nan])
+            yield StatsEvent(st.id, st.scorer.frames, st.scored_since_stats / interval, float(np.percentile(lat, 50)),
+                             float(np.percentile(lat, 99)), self.ring.dropped[st.source.slot], st.scorer.threshold,
+                             [round(v, 3) for v in list(st.scorer.recent)[-60:]])
+            st.latencies.clear()
+            st.scored_since_stats = 0
+
+
+def detect(source: str | None = None, config: PipelineConfig | None = None) -> Iterator[Event]:
+    """Yield events (``cut``, ``source``, ``stats``, ``end``) for one source; None runs the demo stream."""
+    yield from Pipeline([source], config).run()

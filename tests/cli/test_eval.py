@@ -1,0 +1,155 @@
+"""``reprocut eval`` end to end: generated clips with known cuts, decoded by PyAV, scored by the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from helpers import assert_one_line_error, run_cli, shared_path
+from reprocut.stream.runtime.encoder import default_model_path
+
+
+@pytest.fixture(scope="module")
+def model(request) -> str:
+    """The bundled model when this checkout has it (what users run), else a tiny exported one."""
+    if os.path.isfile(default_model_path()):
+        return default_model_path()
+    return str(request.getfixturevalue("tiny_model"))
+
+
+@pytest.fixture(scope="module")
+def clip(clip_factory):
+    return clip_factory("eval", frames=240, seed=3)
+
+
+def eval_json(*args) -> dict:
+    result = run_cli("eval", *args, "--json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def baseline(clip, model) -> dict:
+    path, _ = clip
+    return eval_json(path, "--model", model)
+
+
+def test_report_accounts_for_every_label_and_detection(clip, baseline):
+    _, labels = clip
+    [c] = baseline["clips"]
+    assert c["frames"] == labels["frames"] == c["labelled_frames"]
+    assert c["tp"] + c["fn"] == len(labels["cuts"]) == c["cuts"]
+    assert c["tp"] + c["fp"] + len(c["ignored"]) == c["detections"]
+    assert c["tp"] > 0
+    for hit in c["hits"]:
+        assert hit["label"] in labels["cuts"] and abs(hit["offset"]) <= 2
+    for miss in c["misses"]:
+        assert miss["time"] == pytest.approx(miss["frame"] / labels["fps"], abs=1e-3)
+    o = baseline["overall"]
+    assert (o["tp"], o["fp"], o["fn"], o["f1"]) == (c["tp"], c["fp"], c["fn"], c["f1"])
+    assert baseline["tolerance"] == 2
+
+
+def test_a_labelled_cut_that_is_not_there_is_listed_as_a_miss_with_its_time(tmp_path, clip, model, baseline):
+    path, labels = clip
+    fake = next(f for f in range(100, 200) if all(abs(f - c) > 5 for c in labels["cuts"])
+                and all(abs(f - d["frame"]) > 5 for d in baseline["clips"][0]["false_alarms"]))
+    (tmp_path / "l.json").write_text(json.dumps(labels | {"cuts": sorted(labels["cuts"] + [fake])}))
+    report = eval_json(path, "--labels", tmp_path / "l.json", "--model", model)
+    misses = report["clips"][0]["misses"]
+    assert {"frame": fake, "time": pytest.approx(fake / labels["fps"], abs=1e-3)} in misses
+    assert report["clips"][0]["fn"] == baseline["clips"][0]["fn"] + 1
+
+
+def test_an_unlabelled_detection_is_a_false_alarm_counted_by_hard_negative_kind(tmp_path, clip, model, baseline):
+    path, labels = clip
+    label, frame = baseline["clips"][0]["hits"][0]["label"], baseline["clips"][0]["hits"][0]["frame"]
+    edited = labels | {"cuts": [c for c in labels["cuts"] if c != label],
+                       "hard_negatives": [[frame - 1, frame + 1, "flash"]]}
+    (tmp_path / "l.json").write_text(json.dumps(edited))
+    report = eval_json(path, "--labels", tmp_path / "l.json", "--model", model)
+    c = report["clips"][0]
+    fa = next(f for f in c["false_alarms"] if f["frame"] == frame)
+    assert fa["hard_negative"] == "flash"
+    assert fa["time"] == pytest.approx(frame / labels["fps"], abs=1e-3)
+    assert fa["score"] >= fa["threshold"]
+    assert c["false_alarm_kinds"] == {"flash": 1}
+    assert report["overall"]["false_alarm_kinds"] == {"flash": 1}
+
+
+def test_text_table_and_labels_found_beside_the_video(clip, model):
+    path, _ = clip
+    result = run_cli("eval", path, "--model", model)  # labels: eval.json beside eval.mp4
+    assert result.returncode == 0, result.stderr
+    assert "overall (micro)" in result.stdout
+    assert any(line.startswith("eval ") for line in result.stdout.splitlines())
+
+
+def test_dataset_folder_gives_one_table_micro_averaged(tmp_path, clip_factory, model):
+    (tmp_path / "clips").mkdir()
+    (tmp_path / "labels").mkdir()
+    for name, seed in (("a", 3), ("b", 4)):
+        path, labels = clip_factory(f"ds-{name}", frames=120, seed=seed)
+        shutil.copy(path, tmp_path / "clips" / f"{name}.mp4")
+        (tmp_path / "labels" / f"{name}.json").write_text(json.dumps(labels | {"clip": f"clips/{name}.mp4"}))
+    report = eval_json("--dataset", tmp_path, "--model", model)
+    assert [c["name"] for c in report["clips"]] == ["a", "b"]
+    for key in ("tp", "fp", "fn", "cuts"):
+        assert report["overall"][key] == sum(c[key] for c in report["clips"])
+
+
+def test_plot_writes_a_png(tmp_path, clip, model):
+    pytest.importorskip("matplotlib")
+    path, _ = clip
+    out = tmp_path / "curve.png"
+    result = run_cli("eval", path, "--model", model, "--plot", out)
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_plot_without_matplotlib_is_one_clear_line(clip, model):
+    path, _ = clip
+    code = ("import sys; sys.modules['matplotlib'] = None; from reprocut.stream.cli.main import main; "
+            f"sys.exit(main(['eval', {str(path)!r}, '--model', {model!r}, '--plot', 'x.png']))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert_one_line_error(result, "matplotlib")
+
+
+@pytest.mark.parametrize("content, needle", [
+    ("{cuts: [1]", "not valid JSON"),
+    ('{"cuts": [12, -4]}', "frame -4 is negative"),
+    ('{"cuts": [12.5]}', "not an integer"),
+    ('{"cuts": [5], "gradual": [[9, 3]]}', "ends before it starts"),
+    ('{"clip": "nowhere.mp4", "cuts": [5]}', "nowhere.mp4 not found"),
+])
+def test_bad_labels_are_one_line_errors(tmp_path, content, needle):
+    labels = tmp_path / "bad.json"
+    labels.write_text(content)
+    result = run_cli("eval", "--labels", labels)
+    assert_one_line_error(result, needle)
+
+
+def test_usage_mistakes_are_one_line_errors(tmp_path, clip):
+    path, _ = clip
+    assert_one_line_error(run_cli("eval"), "nothing to score")
+    assert_one_line_error(run_cli("eval", path, "--dataset", tmp_path), "not both")
+    assert_one_line_error(run_cli("eval", tmp_path / "none.mp4", "--labels", path.with_suffix(".json")), "no such file")
+    assert_one_line_error(run_cli("eval", "--dataset", tmp_path), "no labels/ folder")
+    assert_one_line_error(run_cli("eval", path, "--tolerance", "-1"), "--tolerance")
+    lonely = tmp_path / "lonely.mp4"
+    shutil.copy(path, lonely)
+    assert_one_line_error(run_cli("eval", lonely), "no --labels given")
+
+
+def test_shared_eval_dataset_scores_every_clip(model):
+    folder = shared_path("eval")
+    report = eval_json("--dataset", folder, "--model", model)
+    names = {c["name"] for c in report["clips"]}
+    assert {"testvideo", "goldeneye-vfr-drop3", "counter"} <= names
+    for c in report["clips"]:
+        assert c["frames"] == c["labelled_frames"], c["name"]  # decoded-frame numbering lines up
+    assert report["overall"]["cuts"] == sum(c["cuts"] for c in report["clips"])

@@ -1,0 +1,143 @@
+"""The online scorer on synthetic sequences: no video, no model, just arrays."""
+
+import math
+
+import numpy as np
+import pytest
+from reprocut.stream.core.scorer import Scorer, ScorerConfig
+from reprocut.stream.core.threshold import (
+    ThresholdConfig,
+    adaptive_threshold,
+    paper_threshold,
+)
+
+FPS = 25.0
+
+
+def synthetic(n: int, cuts: list[int], seed: int = 0, motion: float = 0.05, flashes: list[int] = ()):
+    """Posteriors and pixels of a clip whose shots change at ``cuts``; flashes are one white frame."""
+    rng = np.random.default_rng(seed)
+    shot = np.searchsorted(cuts, np.arange(n), side="right")
+    centres = rng.normal(0, 3, (len(cuts) + 1, 10))
+    mu = centres[shot] + rng.normal(0, motion, (n, 10))
+    logvar = np.full((n, 10), -3.0)
+    colours = rng.integers(30, 220, (len(cuts) + 1, 3))
+    yy, xx = np.mgrid[0:64, 0:64]
+    pixels = np.zeros((n, 64, 64, 3), np.uint8)
+    for i in range(n):
+        img = np.zeros((64, 64, 3)) + colours[shot[i]]
+        box = (abs(yy - 32) < 10) & (abs(xx - (i * 2) % 64) < 10)  # a moving square
+        img[box] = 255 - colours[shot[i]]
+        pixels[i] = np.clip(img + rng.integers(-3, 4, img.shape), 0, 255)
+    for f in flashes:
+        pixels[f] = 250
+        mu[f] = rng.normal(0, 3, 10)
+    return mu, logvar, pixels
+
+
+def run(scorer: Scorer, mu, logvar, pixels, batch: int = 16):
+    n = len(mu)
+    events = []
+    for s in range(0, n, batch):
+        idx = np.arange(s, min(n, s + batch))
+        events += scorer.push(idx, idx / FPS, idx * 0.0, mu[idx], logvar[idx], pixels[idx])
+    return events + scorer.finish()
+
+
+def test_every_cut_is_found_at_its_frame():
+    cuts = [40, 90, 97, 160, 230, 300]
+    events = run(Scorer(ScorerConfig(fps=FPS)), *synthetic(360, cuts))
+    assert [e.frame for e in events] == cuts
+    e = events[0]
+    assert e.time == pytest.approx(40 / FPS) and e.score > e.threshold > 1
+    assert set(e.signals) == {"kl", "pix", "hist"}
+
+
+def test_cuts_inside_the_warmup_are_reported_once_calibrated():
+    cuts = [20, 50, 75]  # all inside a 4 s (100 frame) warm-up
+    scorer = Scorer(ScorerConfig(fps=FPS, warmup=4.0))
+    mu, logvar, pixels = synthetic(200, cuts)
+    early = scorer.push(np.arange(60), np.arange(60) / FPS, np.zeros(60), mu[:60], logvar[:60], pixels[:60])
+    assert early == [] and scorer.threshold is None  # still warming up: nothing decided yet
+    rest = scorer.push(np.arange(60, 200), np.arange(60, 200) / FPS, np.zeros(140), mu[60:], logvar[60:], pixels[60:])
+    assert [e.frame for e in rest + scorer.finish()] == cuts
+
+
+def test_warmup_without_a_cut_uses_the_guarded_default_and_emits_nothing():
+    scorer = Scorer(ScorerConfig(fps=FPS))
+    events = run(scorer, *synthetic(300, [], motion=0.2))
+    assert events == []
+    assert scorer.threshold == ThresholdConfig().default
+
+
+def test_threshold_guard_needs_separated_clusters():
+    rng = np.random.default_rng(1)
+    flat = np.exp(rng.normal(0, 0.2, 500))  # normalised scores of a shot without cuts
+    assert adaptive_threshold(flat, ThresholdConfig()) == (ThresholdConfig().default, None)
+    with_cuts = np.concatenate([flat, np.exp(rng.normal(3.0, 0.3, 10))])
+    threshold, centres = adaptive_threshold(with_cuts, ThresholdConfig())
+    assert centres is not None and 3.0 <= threshold <= 12.0
+    assert math.log(threshold) == pytest.approx(0.5 * sum(centres), abs=1e-6) or threshold in (3.0, 12.0)
+
+
+def test_a_flash_that_returns_to_the_shot_is_not_a_cut():
+    cuts = [60, 150]
+    mu, logvar, pixels = synthetic(240, cuts, flashes=[100, 200])
+    events = run(Scorer(ScorerConfig(fps=FPS)), mu, logvar, pixels)
+    assert [e.frame for e in events] == cuts
+    unguarded = run(Scorer(ScorerConfig(fps=FPS, flash_frames=0, after=1)), mu, logvar, pixels)
+    assert {100, 101} & {e.frame for e in unguarded}  # the guard is what removes them
+
+
+def test_minimum_scene_length_suppresses_a_cut_too_soon():
+    cuts = [50, 53, 120]
+    mu, logvar, pixels = synthetic(200, cuts)
+    assert [e.frame for e in run(Scorer(ScorerConfig(fps=FPS, min_scene_len=0.2)), mu, logvar, pixels)] == [50, 120]
+    assert [e.frame for e in run(Scorer(ScorerConfig(fps=FPS, min_scene_len=0.0)), mu, logvar, pixels)] == cuts
+
+
+def test_a_far_stronger_cut_soon_after_a_weak_one_is_not_suppressed():
+    mu, logvar, pixels = synthetic(200, [120])
+    mu[116:120] += 0.6  # a small within-shot jolt just before the real cut
+    scorer = Scorer(ScorerConfig(fps=FPS, threshold=1.5, min_scene_len=0.4, signals=("kl",)))
+    frames = [e.frame for e in run(scorer, mu, logvar, pixels)]
+    assert 120 in frames and 116 in frames  # the jolt passes this low threshold; the cut still counts
+
+
+def test_a_change_seen_by_one_signal_only_is_not_a_cut():
+    """Shapes jumping inside the same picture move the latent, not the colour histogram."""
+    mu, logvar, pixels = synthetic(200, [])
+    mu[100:] += 8.0  # the latent's layout jumps at 100; pixels and colours stay those of one shot
+    scorer = Scorer(ScorerConfig(fps=FPS, threshold=1.5, signals=("kl", "hist")))
+    assert [e.frame for e in run(scorer, mu, logvar, pixels)] == []
+    alone = Scorer(ScorerConfig(fps=FPS, threshold=1.5, signals=("kl", "hist"), min_ratio=0.0))
+    assert 100 in [e.frame for e in run(alone, mu, logvar, pixels)]
+
+
+def test_batch_boundaries_do_not_change_decisions():
+    data = synthetic(300, [33, 64, 65 + 40, 200])
+    a = [(e.frame, round(e.score, 9)) for e in run(Scorer(ScorerConfig(fps=FPS)), *data, batch=1)]
+    b = [(e.frame, round(e.score, 9)) for e in run(Scorer(ScorerConfig(fps=FPS)), *data, batch=64)]
+    assert a == b
+
+
+def test_paper_mode_clusters_raw_kl_of_the_whole_file():
+    cuts = [30, 90, 150]
+    mu, logvar, pixels = synthetic(200, cuts, motion=0.01)
+    scorer = Scorer(ScorerConfig(fps=FPS, threshold_mode="paper"))
+    events = run(scorer, mu, logvar, pixels)
+    assert [e.frame for e in events] == cuts
+    assert scorer.threshold == pytest.approx(paper_threshold(np.array([0.0] * 10 + [e.score for e in events])), rel=1.0)
+    assert paper_threshold(np.ones(10)) == math.inf  # constant KL: nothing to separate
+
+
+def test_fixed_threshold_skips_calibration():
+    scorer = Scorer(ScorerConfig(fps=FPS, threshold=1e9))
+    assert run(scorer, *synthetic(120, [60])) == []
+    assert scorer.threshold == 1e9
+
+
+def test_trace_records_every_frame():
+    scorer = Scorer(ScorerConfig(fps=FPS, trace=True))
+    run(scorer, *synthetic(150, [70]))
+    assert [t[0] for t in scorer.trace] == list(range(150))

@@ -1,0 +1,224 @@
+"""Helpers shared by the test modules: running the CLI, shared data, clips, schema checks, serve processes.
+
+Fixtures live in ``conftest.py``; everything a test imports by name lives here, so no test module
+imports another.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from importlib import resources
+from pathlib import Path
+
+import psutil
+import pytest
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+SHARED = ROOT.parent / "shared"
+
+
+REPROCUT = [sys.executable, "-m", "reprocut.stream.cli"]
+
+
+TIMEOUT = 60.0  # seconds: the bound on any single wait (a loaded 2-core CI machine is slow)
+
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+
+
+def run_cli(*args: str, timeout: float = 300, **kwargs) -> subprocess.CompletedProcess:
+    """Run ``reprocut ARGS`` as a user would, capturing stdout and stderr as text."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.run([*REPROCUT, *map(str, args)], capture_output=True, text=True, timeout=timeout, env=env, **kwargs)
+
+
+def reprocut(*args: str) -> list[str]:
+    return [sys.executable, "-m", "reprocut.stream.cli", *args]
+
+
+def model_args() -> list[str]:
+    """The bundled model (what users get), unless REPROCUT_TEST_MODEL names another."""
+    model = os.environ.get("REPROCUT_TEST_MODEL")
+    return ["--model", model] if model else []
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess, needle: str = "") -> None:
+    """A user mistake: exit code 2, one line on stderr that names the problem, no traceback."""
+    assert result.returncode == 2, (result.returncode, result.stderr)
+    lines = [line for line in result.stderr.splitlines() if line.strip() and " INFO " not in line]
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert needle.lower() in lines[0].lower(), lines[0]
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared; skips the test where a checkout has no shared data (users' clones)."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent: the shared evaluation data ships only with the project's own checkouts")
+    return path
+
+
+def read_labels(name: str) -> tuple[Path, dict]:
+    labels = json.loads(shared_path("eval", "labels", f"{name}.json").read_text())
+    return SHARED / "eval" / labels["clip"], labels
+
+
+def make_clip(folder: Path, frames: int = 240, seed: int = 3) -> tuple[Path, dict]:
+    """A generated cartoon with hard cuts at known frames, and its labels."""
+    out = folder / f"demo_{seed}_{frames}.mp4"
+    subprocess.run(reprocut("demo", "--out", str(out), "--frames", str(frames), "--seed", str(seed)),
+                   check=True, capture_output=True, timeout=300)
+    return out, json.loads(out.with_suffix(".json").read_text())
+
+
+def unmatched(labels: list[int], detected: list[int], tolerance: int = 2) -> list[int]:
+    """Labelled cuts that no detection lies within ``tolerance`` frames of."""
+    return [c for c in labels if not any(abs(d - c) <= tolerance for d in detected)]
+
+
+def matched(found: list[int], truth: list[int], tol: int = 2) -> list[int]:
+    """Truth cuts that some detection hits within ``tol`` frames (one-to-one)."""
+    free = sorted(found)
+    hits = []
+    for t in truth:
+        near = [f for f in free if abs(f - t) <= tol]
+        if near:
+            free.remove(near[0])
+            hits.append(t)
+    return hits
+
+
+def jsonl_events(stdout: str) -> list[dict]:
+    lines = stdout.splitlines()
+    return [json.loads(line) for line in lines]  # every stdout line must be JSON
+
+
+def load_validators() -> dict[str, Draft202012Validator]:
+    root = resources.files("reprocut.stream.sinks") / "schema"
+    schemas = {p.name: json.loads(p.read_text()) for p in root.iterdir() if p.name.endswith(".json")}
+    registry = Registry().with_resources(
+        (name, Resource.from_contents(s, default_specification=DRAFT202012)) for name, s in schemas.items())
+    for s in schemas.values():
+        Draft202012Validator.check_schema(s)
+    return {name[:-5]: Draft202012Validator(s, registry=registry) for name, s in schemas.items()}
+
+
+VALIDATORS = load_validators()
+
+
+def validate(msg: dict) -> dict:
+    """Check a message against its own schema and against the union schema of all messages."""
+    VALIDATORS[msg["type"]].validate(msg)
+    VALIDATORS["message"].validate(msg)
+    return msg
+
+
+def validate_some(msg: dict, seen: dict) -> dict:
+    """``validate`` all but most stats messages (validating thousands is slow, and they are alike)."""
+    seen[msg["type"]] = seen.get(msg["type"], 0) + 1
+    return validate(msg) if msg["type"] != "stats" or seen["stats"] % 500 == 1 else msg
+
+
+def recv_until(ws, stop, limit: int = 100_000) -> list[dict]:
+    """Messages up to and including the first for which ``stop(msg)`` holds (sync client)."""
+    out = []
+    deadline = time.monotonic() + TIMEOUT
+    for _ in range(limit):
+        msg = validate(json.loads(ws.recv(timeout=max(deadline - time.monotonic(), 0.01))))
+        out.append(msg)
+        if stop(msg):
+            return out
+    raise AssertionError(f"no final message in {limit} messages")
+
+
+def http_get(url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as r:
+            return r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read()
+
+
+class ServeProcess:
+    """A real ``reprocut serve`` on a free loopback port; ``url`` is its HTTP root."""
+
+    def __init__(self, *args: str, log_path: Path, port: int = 0, stdin=None):
+        self.log_path = log_path
+        self._log = open(log_path, "w")
+        self.proc = subprocess.Popen(reprocut("serve", *args, "--port", str(port), *model_args()), stdin=stdin,
+                                     stdout=subprocess.PIPE, stderr=self._log, text=True)
+        lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=lambda: lines.put(self.proc.stdout.readline()), daemon=True).start()
+        try:
+            line = lines.get(timeout=TIMEOUT)
+        except queue.Empty:
+            line = ""
+        match = re.search(r"dashboard (http://\S+)/ ", line)
+        if not match:
+            self.close()
+            raise AssertionError(f"serve did not start: {line!r}\n{self.stderr()}")
+        self.url = match.group(1)
+        self.ws = "ws" + self.url[4:] + "/ws"
+
+    def stderr(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text()
+
+    def rss(self) -> int:
+        return psutil.Process(self.proc.pid).memory_info().rss
+
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        self.proc.send_signal(sig)
+        return self.proc.wait(timeout=TIMEOUT)
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(timeout=TIMEOUT)
+        for stream in (self.proc.stdin, self.proc.stdout):
+            if stream:
+                stream.close()
+        self._log.close()
+
+
+def big_volume() -> int:
+    """Bytes that surely exceed what the kernel buffers of one loopback connection can hold."""
+    try:
+        wmem = int(Path("/proc/sys/net/ipv4/tcp_wmem").read_text().split()[2])
+    except (OSError, ValueError, IndexError):
+        wmem = 4 << 20
+    return wmem + (2 << 20)  # the test clients fix their receive buffers small
+
+
+def small_socket(port: int) -> socket.socket:
+    """A connected socket whose receive buffer cannot grow (a fixed SO_RCVBUF turns autotuning off)."""
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.connect(("127.0.0.1", port))
+    return s
+
+
+def raw_subscriber(port: int) -> socket.socket:
+    """A client that completes the websocket handshake and then never reads anything."""
+    s = small_socket(port)
+    s.sendall(b"GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+              b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+    return s

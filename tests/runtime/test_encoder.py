@@ -1,0 +1,66 @@
+"""The ONNX Runtime encoder session: shapes, metadata checks, refusal of models that do not fit."""
+
+import numpy as np
+import pytest
+from reprocut.stream.core.errors import UsageError
+from reprocut.stream.runtime.encoder import Encoder, EncoderConfig, default_model_path
+
+onnx = pytest.importorskip("onnx")
+
+
+def test_encodes_uint8_frames_to_posteriors(tiny_model):
+    enc = Encoder(EncoderConfig(model=str(tiny_model)))
+    assert (enc.input_size, enc.latent, enc.device) == (64, 10, "cpu")
+    assert enc.calibration.kl_median is not None
+    frames = np.random.default_rng(0).integers(0, 256, (7, 64, 64, 3), dtype=np.uint8)
+    mu, logvar = enc.encode(frames)
+    assert mu.shape == logvar.shape == (7, 10) and mu.dtype == np.float32
+    # a frame's code does not depend on its batch (no BatchNorm): batch of 1 == row of batch of 7
+    mu1, _ = enc.encode(frames[3:4])
+    assert np.abs(mu1[0] - mu[3]).max() < 1e-5
+    with pytest.raises(ValueError):
+        enc.encode(np.zeros((1, 32, 32, 3), np.uint8))
+
+
+def test_bundled_model_loads_and_says_what_it_is():
+    enc = Encoder()
+    assert enc.path == default_model_path()
+    assert enc.latent == 10 and enc.input_size == 64
+    assert enc.metadata["training_data"] and enc.metadata["model_name"] == "reprocut-default"
+
+
+def _save(graph, path, meta=None):
+    model = onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", 18)])
+    model.ir_version = 10  # what onnxruntime reads (the onnx package may default to a newer IR)
+    for k, v in (meta or {}).items():
+        model.metadata_props.append(onnx.StringStringEntryProto(key=k, value=v))
+    onnx.save(model, str(path))
+
+
+def test_refuses_models_that_do_not_fit(tmp_path):
+    h = onnx.helper
+    f32 = onnx.TensorProto.FLOAT
+    # right names, wrong input size (32x32)
+    g = h.make_graph(
+        [h.make_node("GlobalAveragePool", ["frames"], ["p"]), h.make_node("Flatten", ["p"], ["m"]),
+         h.make_node("Identity", ["m"], ["mu"]), h.make_node("Identity", ["m"], ["logvar"])],
+        "g", [h.make_tensor_value_info("frames", f32, ["N", 3, 32, 32])],
+        [h.make_tensor_value_info("mu", f32, ["N", 3]), h.make_tensor_value_info("logvar", f32, ["N", 3])],
+    )
+    small = tmp_path / "small.onnx"
+    _save(g, small, {"input_size": "64"})
+    with pytest.raises(UsageError, match="metadata says input 64"):
+        Encoder(EncoderConfig(model=str(small)))
+    # not an encoder at all: wrong output names
+    g2 = h.make_graph([h.make_node("Identity", ["x"], ["y"])], "g", [h.make_tensor_value_info("x", f32, [1, 3, 64, 64])], [h.make_tensor_value_info("y", f32, [1, 3, 64, 64])])
+    other = tmp_path / "other.onnx"
+    _save(g2, other)
+    with pytest.raises(UsageError, match="not a reprocut encoder"):
+        Encoder(EncoderConfig(model=str(other)))
+    junk = tmp_path / "junk.onnx"
+    junk.write_bytes(b"definitely not protobuf" * 10)
+    with pytest.raises(UsageError, match="not a usable ONNX model") as info:
+        Encoder(EncoderConfig(model=str(junk)))
+    assert "onnxruntime_src" not in str(info.value)
+    with pytest.raises(UsageError, match="not found"):
+        Encoder(EncoderConfig(model=str(tmp_path / "absent.onnx")))

@@ -1,0 +1,121 @@
+"""The overlay and the dashboard in a real headless Chromium (Debian's), served by ``reprocut serve``.
+
+Screenshots go to ``artifacts/`` (overlay.png with a transparent background, dashboard.png).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from helpers import ARTIFACTS, TIMEOUT, http_get, make_clip
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"]
+WAIT_MS = TIMEOUT * 1000
+
+pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium (scripts/setup.sh --test)")
+
+
+def refused(text: str) -> bool:
+    """Chromium's own log line for a websocket that cannot connect: expected while the server restarts."""
+    return text.startswith("WebSocket connection to") and "ERR_CONNECTION_REFUSED" in text
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    pg = context.new_page()
+    pg.errors = []  # uncaught exceptions and console errors (a CSP violation would show here)
+    pg.on("pageerror", lambda exc: pg.errors.append(str(exc)))
+    pg.on("console", lambda msg: pg.errors.append(msg.text) if msg.type == "error" and not refused(msg.text) else None)
+    yield pg
+    context.close()
+
+
+def final_state(srv) -> dict:
+    status, _, body = http_get(srv.url + "/state")
+    assert status == 200
+    return json.loads(body)["streams"][0]
+
+
+def test_overlay_and_dashboard_show_the_cuts_and_reconnect(clip, serve, browser, page, tmp_path):
+    path, labels = clip
+    srv = serve(str(path), "--wait-for-client")
+    port = int(srv.url.rsplit(":", 1)[1])
+
+    # the overlay is the first subscriber: it starts detection and sees every cut live
+    page.goto(srv.url + "/overlay")
+    page.wait_for_selector('.stream[data-done="true"]', state="attached", timeout=WAIT_MS)
+    state = final_state(srv)
+    n = state["cuts_total"]
+    assert n >= len(labels["cuts"])
+    body = page.locator("body")
+    assert body.get_attribute("data-cuts") == str(n)
+    assert body.get_attribute("data-scene") == str(n + 1)
+    assert body.get_attribute("data-last-cut") == f"0:{state['cuts'][-1]['frame']}"  # flashed live
+    assert page.locator(".stream .scene").inner_text() == f"Scene {n + 1}"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "overlay.png"), omit_background=True)
+
+    # the dashboard joins later: hello carries the cuts, with thumbnails
+    dash = page.context.new_page()
+    dash.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    dash.on("console", lambda msg: page.errors.append(msg.text) if msg.type == "error" and not refused(msg.text) else None)
+    dash.goto(srv.url + "/")
+    dash.wait_for_selector(f'section.stream[data-done="true"][data-cuts="{n}"]', state="attached", timeout=WAIT_MS)
+    frames = dash.eval_on_selector_all("li.cut", "els => els.map(e => Number(e.dataset.frame))")
+    assert sorted(frames) == [c["frame"] for c in state["cuts"]]
+    dash.wait_for_function("() => [...document.querySelectorAll('li.cut img')].every(i => i.complete && i.naturalWidth > 0)",
+                           timeout=WAIT_MS)
+    assert dash.locator("body").get_attribute("data-cuts") == str(n)
+    assert dash.locator(".numbers .count").inner_text() == str(n)
+
+    # the server restarts on the same port with another clip, paced like a live stream:
+    # both pages reconnect on their own and the dashboard charts the scores
+    assert srv.stop() == 0
+    page.wait_for_selector('body:not([data-connection="open"])', state="attached", timeout=WAIT_MS)
+    other, _ = make_clip(tmp_path, frames=168, seed=5)
+    srv2 = serve(str(other), "--wait-for-client", "--realtime", port=port)  # paced like a live stream: the chart fills
+    finished = ("src => [...document.querySelectorAll('section.stream')].some(s => s.dataset.done === 'true' && "
+                "s.querySelector('.source').textContent === src)")
+    dash.wait_for_function(finished, arg=str(other), timeout=WAIT_MS)
+    state2 = final_state(srv2)
+    n2 = state2["cuts_total"]
+    assert n2 > 0 and n2 != n and state2["source"] == str(other)
+    dash.wait_for_selector(f'body[data-connection="open"][data-cuts="{n2}"]', state="attached", timeout=WAIT_MS)
+    page.wait_for_selector(f'body[data-connection="open"][data-cuts="{n2}"]', state="attached", timeout=WAIT_MS)
+    assert dash.locator("li.cut").count() == n2
+    dash.wait_for_function("() => [...document.querySelectorAll('li.cut img')].every(i => i.complete && i.naturalWidth > 0)",
+                           timeout=WAIT_MS)
+    assert dash.locator(".numbers .fps").inner_text() != "\u2013"  # stats arrived
+    dash.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+    assert page.errors == []
+
+
+def test_overlay_stream_filter_and_token(clip, serve, page):
+    path, _ = clip
+    token = "overlay-token-123"
+    srv = serve(str(path), "demo://?frames=96&seed=2", "--token", token)
+    page.goto(srv.url + f"/overlay?stream=1&token={token}")
+    page.wait_for_selector('body[data-connection="open"] .stream[data-stream="1"][data-done="true"]',
+                           state="attached", timeout=WAIT_MS)
+    assert page.locator(".stream").count() == 1  # only the filtered stream
+    status, _, body = http_get(srv.url + f"/state?token={token}")
+    (demo,) = [s for s in json.loads(body)["streams"] if s["id"] == "1"]
+    assert page.locator("body").get_attribute("data-cuts") == str(demo["cuts_total"])
+    assert page.errors == []
+    response = page.goto(srv.url + "/overlay?token=wrong-token-1")
+    assert response.status == 403

@@ -1,0 +1,93 @@
+"""The Repro-VAE's architecture and each loss term's behaviour."""
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from reprocut.trainer.model import (  # noqa: E402
+    ModelConfig,
+    ReproVAE,
+    count_parameters,
+    kl_gaussians,
+    kl_to_prior,
+)
+
+
+def test_default_architecture_matches_the_paper():
+    model = ReproVAE(ModelConfig())
+    assert count_parameters(model.encoder) == 470_356
+    assert count_parameters(model.decoder) == 442_467
+    assert count_parameters(model) == 912_823
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in model.modules())
+    x = torch.rand(5, 3, 64, 64)
+    mu, logvar = model.encoder(x)
+    assert mu.shape == logvar.shape == (5, 10)
+    assert model.decoder(mu).shape == (5, 3, 64, 64)
+
+
+@pytest.mark.parametrize("pooling", ["avg", "max", "none"])
+@pytest.mark.parametrize("activation", ["leakyrelu", "relu", "elu"])
+def test_configurable_variants_keep_shapes(pooling, activation):
+    cfg = ModelConfig(latent=6, hidden=(8, 16, 16, 32), pooling=pooling, activation=activation)
+    model = ReproVAE(cfg)
+    mu, logvar = model.encoder(torch.rand(3, 3, 64, 64))
+    assert mu.shape == (3, 6)
+    loss, terms = model(torch.rand(3, 3, 64, 64))
+    assert torch.isfinite(loss) and set(terms) == {"recon", "kl", "repro"}
+
+
+def test_bad_config_is_refused():
+    with pytest.raises(ValueError):
+        ModelConfig(pooling="median")
+    with pytest.raises(ValueError):
+        ModelConfig(recon="l1")
+
+
+def test_kl_terms_vanish_exactly_when_distributions_coincide():
+    mu, logvar = torch.randn(4, 10), torch.randn(4, 10)
+    assert torch.allclose(kl_gaussians(mu, logvar, mu, logvar), torch.zeros(4), atol=1e-5)
+    assert torch.all(kl_gaussians(mu, logvar, mu + 1.0, logvar) > 0.1)
+    assert torch.allclose(kl_to_prior(torch.zeros(2, 10), torch.zeros(2, 10)), torch.zeros(2))
+    # shift by d in every dimension of a unit Gaussian: KL = 0.5 * sum(d^2)
+    assert torch.allclose(kl_to_prior(torch.full((1, 10), 2.0), torch.zeros(1, 10)), torch.tensor([20.0]))
+
+
+def test_loss_is_weighted_sum_of_terms():
+    torch.manual_seed(0)
+    cfg = ModelConfig(beta=3.0, lam=7.0)
+    model = ReproVAE(cfg)
+    x = torch.rand(4, 3, 64, 64)
+    torch.manual_seed(1)
+    loss, t = model(x)
+    assert torch.allclose(loss, t["recon"] + 3.0 * t["kl"] + 7.0 * t["repro"])
+    # BCE summed over pixels: 3*64*64 values of at most ~log(2) each for an untrained decoder
+    assert 0.5 * 12288 < t["recon"] < 12288
+
+
+def test_mse_reconstruction_option():
+    model = ReproVAE(ModelConfig(recon="mse"))
+    x = torch.rand(2, 3, 64, 64)
+    _, t = model(x)
+    assert 0 < t["recon"] < 12288  # squared error of values in [0,1], summed over 12288 pixels
+
+
+def test_reprojection_target_is_detached():
+    """q(z|x) is the KL's fixed target: with a decoder that ignores z, the term cannot move the first pass."""
+    torch.manual_seed(0)
+    model = ReproVAE(ModelConfig(beta=0.0, lam=1.0))
+    with torch.no_grad():
+        model.decoder.project.weight.zero_()  # x~ no longer depends on z, so only the KL target links the passes
+    passes = []
+
+    def keep(module, inputs, outputs):
+        for t in outputs:
+            t.retain_grad()
+        passes.append(outputs)
+
+    model.encoder.register_forward_hook(keep)
+    _, terms = model(torch.rand(4, 3, 64, 64))
+    terms["repro"].backward()
+    (first_mu, first_logvar), (second_mu, second_logvar) = passes
+    assert torch.count_nonzero(first_mu.grad) == 0 and torch.count_nonzero(first_logvar.grad) == 0
+    assert second_mu.grad.abs().sum() > 0 and second_logvar.grad.abs().sum() > 0
+    assert model.decoder.project.weight.grad.abs().sum() > 0  # the decoder still learns from the term
