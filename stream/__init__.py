@@ -8,8 +8,17 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     __version__ = "0.0.0"
 
 
-def detect(source=None, config=None):
-    """Yield cut/stats/source/end events for ``source`` (path or URL; None: the demo). See ``runtime.pipeline.detect``."""
-    from .runtime.pipeline import detect as _detect
+def detect(source=None, config=None, source_config=None):
+    """Yield cut/stats/source/end events for ``source`` (path or URL; None: the demo stream)::
 
-    return _detect(source, config)
+        from reprocut.stream import detect
+        for event in detect("match.mp4"):
+            if event.type == "cut":
+                print(event.frame, event.time)
+
+    ``config`` is a ``runtime.pipeline.PipelineConfig``, ``source_config`` a ``sources.SourceConfig``.
+    """
+    from .runtime.pipeline import Pipeline
+    from .sources import open_source
+
+    return Pipeline([open_source(source, source_config)], config).run()

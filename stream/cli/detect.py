@@ -47,7 +47,6 @@ def pipeline_config(args: argparse.Namespace, stream_ids: list[str] | None = Non
     from ..core.errors import UsageError
     from ..core.scorer import ScorerConfig
     from ..runtime.pipeline import PipelineConfig
-    from ..sources.base import SourceConfig
 
     if args.batch < 0 or args.max_delay_ms < 0 or args.warmup < 0 or args.min_scene_len < 0:
         raise UsageError("--batch, --max-delay-ms, --warmup and --min-scene-len must not be negative")
@@ -59,11 +58,16 @@ def pipeline_config(args: argparse.Namespace, stream_ids: list[str] | None = Non
         raise UsageError(f"--signals {args.signals!r}: choose from {', '.join(defaults)}")
     return PipelineConfig(
         model=args.model, device=args.device, batch=args.batch, max_delay_ms=args.max_delay_ms, stream_ids=stream_ids or [],
-        source=SourceConfig(realtime=args.realtime, live=args.live, rtsp_transport=args.rtsp_transport,
-                            max_retries=args.max_retries, stall_timeout=args.stall_timeout),
         scorer=ScorerConfig(threshold_mode=args.threshold_mode, warmup=args.warmup, min_scene_len=args.min_scene_len,
                             threshold=args.threshold, signals=tuple(chosen)),
     )
+
+
+def source_config(args: argparse.Namespace):
+    from ..sources import SourceConfig
+
+    return SourceConfig(realtime=args.realtime, live=args.live, rtsp_transport=args.rtsp_transport,
+                        max_retries=args.max_retries, stall_timeout=args.stall_timeout)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -110,9 +114,11 @@ def _check_outputs(args: argparse.Namespace) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..runtime.pipeline import Pipeline
     from ..sinks.progress import Progress
+    from ..sources import open_source
 
     _check_outputs(args)
-    pipeline = Pipeline([args.source], pipeline_config(args))
+    source = open_source(args.source, source_config(args))
+    pipeline = Pipeline([source], pipeline_config(args))
     stream = pipeline.streams[0]
     source = stream.source
 

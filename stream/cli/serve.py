@@ -20,7 +20,7 @@ import re
 import signal
 import threading
 
-from .detect import add_source_arguments, pipeline_config
+from .detect import add_source_arguments, pipeline_config, source_config
 
 HELP = "watch sources and serve their cut events over websocket, with a browser overlay and dashboard"
 
@@ -70,11 +70,13 @@ def run(args: argparse.Namespace) -> int:
     from ..runtime.pipeline import Pipeline
     from ..sinks.server import Hub, HubConfig
     from ..sinks.thumbs import ThumbConfig, ThumbStore
+    from ..sources import open_source
 
     _check(args)
     if not logging.getLogger().isEnabledFor(logging.DEBUG):  # websockets logs every HTTP request at INFO
         logging.getLogger("websockets").setLevel(logging.WARNING)
-    pipeline = Pipeline(args.sources, pipeline_config(args))
+    sources = [open_source(url, source_config(args)) for url in args.sources]
+    pipeline = Pipeline(sources, pipeline_config(args))
     hub = Hub([s.info() for s in pipeline.streams], pipeline.encoder.name,
               HubConfig(client_queue=args.client_queue),
               ThumbStore(ThumbConfig(thumbnails=args.thumbnails)))

@@ -263,13 +263,13 @@ def latency_in_process(cfg: BenchConfig, encoder, clip: str) -> dict:
     """Decode -> cut event arriving at the consumer of ``Pipeline.run()``, the clip paced as live."""
     from ..core.events import CutEvent, StatsEvent
     from ..runtime.pipeline import Pipeline, PipelineConfig
-    from ..sources.base import SourceConfig
+    from ..sources import SourceConfig, open_source
 
-    config = PipelineConfig(model=cfg.model, device=encoder.device, source=SourceConfig(realtime=True))
+    config = PipelineConfig(model=cfg.model, device=encoder.device)
     p50s, p99s, frame50, frame99, counts = [], [], [], [], []
     for _ in range(cfg.repeats):
         cuts, stats = [], []
-        for event in Pipeline([clip], config, encoder=encoder).run():
+        for event in Pipeline([open_source(clip, SourceConfig(realtime=True))], config, encoder=encoder).run():
             now = time.time()
             if isinstance(event, CutEvent):
                 cuts.append((event.time, 1000.0 * (now - event.wall)))

@@ -33,7 +33,11 @@ from scipy.optimize import linear_sum_assignment
 if TYPE_CHECKING:
     from .labels import Labels
 
-DEFAULT_TOLERANCE = 2
+
+
+@dataclass
+class EvalConfig:
+    tolerance: int = 2  # frames a detection may be off a hard cut (shared/eval's rule)
 
 
 def ratio(num: int, den: int) -> float | None:
@@ -139,7 +143,7 @@ class ClipScore(Rates):
         return len(self.misses)
 
 
-def score_clip(labels: Labels, detections: Iterable[int], tolerance: int = DEFAULT_TOLERANCE) -> ClipScore:
+def score_clip(labels: Labels, detections: Iterable[int], tolerance: int = EvalConfig.tolerance) -> ClipScore:
     """Score one clip's detected cut frames (duplicates count: a second detection of one cut is a false alarm)."""
     dets = sorted(int(d) for d in detections)
     pairs, misses, extra = match(labels.cuts, dets, tolerance)

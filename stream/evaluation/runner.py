@@ -25,8 +25,9 @@ def detect_clip(clip: str, config, encoder=None) -> ClipRun:
 
     from ..core.events import CutEvent, EndEvent
     from ..runtime.pipeline import Pipeline
+    from ..sources import open_source
 
-    pipeline = Pipeline([clip], config, encoder=encoder)
+    pipeline = Pipeline([open_source(clip)], config, encoder=encoder)
     cuts, end = [], None
     start = time.perf_counter()
     for event in pipeline.run():

@@ -3,12 +3,8 @@
 ``Pipeline.run()`` is a generator: it starts the decode threads, batches frames of every
 stream together through the encoder, feeds each stream's scorer and yields events in order
 (source status changes, cuts, periodic stats, and an ``end`` per stream). Closing the
-generator stops the threads. ``detect()`` is the one-source convenience for scripts::
-
-    from reprocut.stream import detect
-    for event in detect("match.mp4"):
-        if event.type == "cut":
-            print(event.frame, event.time)
+generator stops the threads. Sources are opened by the caller (``sources.open_source``): the
+runtime drives any ``core.contracts.Source`` and never imports the sources layer.
 """
 
 from __future__ import annotations
@@ -21,9 +17,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from ..core.contracts import Source
 from ..core.events import EndEvent, Event, SourceEvent, StatsEvent
 from ..core.scorer import Scorer, ScorerConfig
-from ..sources.base import DEMO, Source, SourceConfig
 from .encoder import Encoder, EncoderConfig
 from .ring import FrameRing, RingConfig
 
@@ -39,7 +35,6 @@ class PipelineConfig:
     ring_capacity: int = 1024
     stats_interval_s: float = 1.0
     stream_ids: list[str] = field(default_factory=list)  # names for the sources (default "0", "1", ...)
-    source: SourceConfig = field(default_factory=SourceConfig)
     scorer: ScorerConfig = field(default_factory=ScorerConfig)
 
 
@@ -63,18 +58,14 @@ class StreamState:
 
 
 class Pipeline:
-    def __init__(self, sources: list[str | None], config: PipelineConfig | None = None, encoder: Encoder | None = None):
+    def __init__(self, sources: list[Source], config: PipelineConfig | None = None, encoder: Encoder | None = None):
         self.cfg = config or PipelineConfig()
         self.encoder = encoder or Encoder(EncoderConfig(model=self.cfg.model, device=self.cfg.device))
         self.batch = self.cfg.batch or (256 if self.encoder.device == "cuda" else 64)
         self.ring = FrameRing(RingConfig(capacity=max(self.cfg.ring_capacity, 2 * self.batch), size=self.encoder.input_size))
         self._notices: queue.SimpleQueue[SourceEvent] = queue.SimpleQueue()
         ids = self.cfg.stream_ids or [str(i) for i in range(len(sources))]
-        source_cfg = replace(self.cfg.source, size=self.encoder.input_size)
-        self.streams: list[StreamState] = []
-        for slot, (sid, url) in enumerate(zip(ids, sources)):
-            src = Source(url or DEMO, slot, self.ring, source_cfg, self._status_callback(sid))
-            self.streams.append(StreamState(sid, src))
+        self.streams = [StreamState(sid, src) for sid, src in zip(ids, sources)]
         self._stopped = False
 
     @property
@@ -103,8 +94,8 @@ class Pipeline:
         return st.scorer
 
     def run(self) -> Iterator[Event]:
-        for s in self.streams:
-            s.source.start()
+        for slot, s in enumerate(self.streams):
+            s.source.start(self.ring, slot, self.encoder.input_size, self._status_callback(s.id))
         max_delay = self.cfg.max_delay_ms / 1000.0
         last_stats = time.monotonic()
         try:
@@ -181,7 +172,3 @@ class Pipeline:
             st.latencies.clear()
             st.scored_since_stats = 0
 
-
-def detect(source: str | None = None, config: PipelineConfig | None = None) -> Iterator[Event]:
-    """Yield events (``cut``, ``source``, ``stats``, ``end``) for one source; None runs the demo stream."""
-    yield from Pipeline([source], config).run()

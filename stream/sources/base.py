@@ -17,14 +17,14 @@ import logging
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Protocol
 from urllib.parse import parse_qs, urlparse
 
 import av
 import numpy as np
 
+from ..core.contracts import FrameSink, StatusCallback
 from ..core.errors import UsageError
 from .cartoon import DemoConfig
 from .cartoon import frames as demo_frames
@@ -46,7 +46,6 @@ DEMO = "demo://"
 
 @dataclass
 class SourceConfig:
-    size: int = FRAME_SIZE
     realtime: bool = False  # pace files at their frame rate (rehearse a live run)
     live: bool | None = None  # None: network URLs, devices and pipes are live, files are not
     rtsp_transport: str = "tcp"  # tcp | udp
@@ -75,29 +74,13 @@ def check_source(url: str) -> None:
     open_video(path).close()  # raises UsageError for missing, empty, non-video files
 
 
-StatusCallback = Callable[[str, str], None]
-
-
-class FrameSink(Protocol):
-    """Where sources put decoded frames (the runtime's ring buffer): sources never import the runtime."""
-
-    def add_producer(self) -> None: ...
-
-    def producer_done(self) -> None: ...
-
-    def put(self, pixels: np.ndarray, index: int, time_s: float, wall: float, stream: int = 0, block: bool = True) -> bool: ...
-
-
 class Source:
     """One input on its own decode thread; ``start()`` it, then read frames from the ring."""
 
-    def __init__(self, url: str, slot: int, ring: FrameSink, cfg: SourceConfig, on_status: StatusCallback):
+    def __init__(self, url: str, cfg: SourceConfig):
         check_source(url)
         self.url = url
-        self.slot = slot
-        self.ring = ring
         self.cfg = cfg
-        self.on_status = on_status
         self.live = cfg.live if cfg.live is not None else is_live_url(url)
         self.fps = 25.0
         self.width = 0
@@ -108,7 +91,11 @@ class Source:
         self.failed = False
         self.error: UsageError | None = None  # a user mistake found on the decode thread (e.g. a pipe of junk)
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"source-{slot}", daemon=True)
+        self.slot = 0  # set by start(): this source's place in the shared ring
+        self.size = FRAME_SIZE  # frame side, set by start() to the model's
+        self.ring: FrameSink | None = None
+        self.on_status: StatusCallback = lambda status, detail: None
+        self._thread: threading.Thread | None = None
         self._next_index = 0
         self._time_offset = 0.0
         self._jump = 0.0  # added to the times after a backward timestamp jump (joined segments, a clock reset)
@@ -137,7 +124,10 @@ class Source:
         self.total_frames = stream.frames or None
         self.width, self.height = stream.codec_context.width, stream.codec_context.height
 
-    def start(self) -> None:
+    def start(self, ring: FrameSink, slot: int, size: int, on_status: StatusCallback) -> None:
+        """Decode into ``ring`` (as stream ``slot``, frames ``size`` x ``size``) on a thread of its own."""
+        self.ring, self.slot, self.size, self.on_status = ring, slot, size, on_status
+        self._thread = threading.Thread(target=self._run, name=f"source-{slot}", daemon=True)
         self.ring.add_producer()
         self._thread.start()
 
@@ -145,7 +135,8 @@ class Source:
         self._stop.set()
 
     def join(self, timeout: float | None = None) -> None:
-        self._thread.join(timeout)
+        if self._thread is not None:
+            self._thread.join(timeout)
 
     # -- the decode thread ------------------------------------------------------------------
     def _run(self) -> None:
@@ -280,11 +271,11 @@ class Source:
                                 "continue from %.3f s", self.url, self._last_time - t, self._next_index, self._last_time + step)
                     self._jump += self._last_time + step - t
                     t = self._last_time + step
-                yield to_rgb(frame, self.cfg.size), t
+                yield to_rgb(frame, self.size), t
 
     def _demo_frames(self) -> Iterator[tuple[np.ndarray, float]]:
         for i, img in enumerate(demo_frames(self._demo)):
-            yield to_rgb(av.VideoFrame.from_ndarray(img, format="rgb24"), self.cfg.size), i / self._demo.fps
+            yield to_rgb(av.VideoFrame.from_ndarray(img, format="rgb24"), self.size), i / self._demo.fps
 
     def _emit(self, items: Iterator[tuple[np.ndarray, float]]) -> None:
         for item in items:

@@ -38,7 +38,7 @@ from helpers import (
 from reprocut.stream.core.scorer import ScorerConfig
 from reprocut.stream.runtime.encoder import Encoder, EncoderConfig
 from reprocut.stream.runtime.pipeline import Pipeline, PipelineConfig
-from reprocut.stream.sources.base import SourceConfig
+from reprocut.stream.sources import SourceConfig, open_source
 from reprocut.stream.sources.cartoon import DemoConfig, write_clip
 from reprocut.stream.sources.cartoon import labels as demo_labels
 from websockets.asyncio.client import connect as aconnect
@@ -298,9 +298,8 @@ def test_slow_inference_drops_the_oldest_frames_counts_them_and_detection_goes_o
     model = os.environ.get("REPROCUT_TEST_MODEL", "")
     encoder = Throttled(Encoder(EncoderConfig(model=model)), delay_s=0.5)  # at most 64 fps, in batches of 32
     config = PipelineConfig(batch=32, ring_capacity=64, max_delay_ms=10, stats_interval_s=0.5,
-                            source=SourceConfig(live=True, realtime=True),
                             scorer=ScorerConfig(warmup=1.0, min_scene_len=0.05))
-    pipeline = Pipeline([str(clip)], config, encoder=encoder)
+    pipeline = Pipeline([open_source(str(clip), SourceConfig(live=True, realtime=True))], config, encoder=encoder)
     scored: list[int] = []
     take = pipeline.ring.get_batch
 
