@@ -18,12 +18,11 @@ from dataclasses import dataclass
 import numpy as np
 import onnx
 import torch
-from torch import nn
-
 from reprocut.stream import __version__
 from reprocut.stream.core.errors import UsageError
 from reprocut.trainer.model import ReproVAE
 from reprocut.trainer.train import config_from_dict, load_checkpoint
+from torch import nn
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import ServeProcess, make_clip, run_cli
+from helpers import ServeProcess, StepServer, make_clip, run_cli
 from reprocut.stream.sources.cartoon import DemoConfig, write_clip
 
 
@@ -62,3 +62,18 @@ def serve(tmp_path):
 @pytest.fixture(scope="session")
 def clip(tmp_path_factory):
     return make_clip(tmp_path_factory.mktemp("serve_clips"))
+
+
+@pytest.fixture
+def step_server():
+    """Start ``StepServer``s (``start(steps, http_length=None)``); all are closed at teardown."""
+    started: list[StepServer] = []
+
+    def start(steps: list[tuple[bytes, str]], http_length: int | None = None) -> StepServer:
+        started.append(StepServer(steps, http_length))
+        return started[-1]
+
+    yield start
+    for server in started:
+        server.close()
+

@@ -21,11 +21,13 @@ import urllib.request
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import psutil
 import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
+from reprocut.stream.core.events import CutEvent, StatsEvent
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,9 +45,10 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 
 
 def run_cli(*args: str, timeout: float = 300, **kwargs) -> subprocess.CompletedProcess:
-    """Run ``reprocut ARGS`` as a user would, capturing stdout and stderr as text."""
+    """Run ``reprocut ARGS`` as a user would, capturing stdout and stderr (as text unless ``text=False``)."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.run([*REPROCUT, *map(str, args)], capture_output=True, text=True, timeout=timeout, env=env, **kwargs)
+    kwargs.setdefault("text", True)
+    return subprocess.run([*REPROCUT, *map(str, args)], capture_output=True, timeout=timeout, env=env, **kwargs)
 
 
 def reprocut(*args: str) -> list[str]:
@@ -148,6 +151,19 @@ def recv_until(ws, stop, limit: int = 100_000) -> list[dict]:
     raise AssertionError(f"no final message in {limit} messages")
 
 
+# -- detector events for the hub and the server ----------------------------------------------
+STREAM_INFO = {"id": "0", "source": "rtsp://cam:secret@10.0.0.9:554/live", "fps": 25.0, "width": 640, "height": 360, "live": True}
+
+
+def stats_event(frames: int, n_scores: int = 3, seed: int = 0) -> StatsEvent:
+    scores = np.random.default_rng(seed).uniform(0.5, 2.0, n_scores).round(6).tolist()  # incompressible-ish
+    return StatsEvent("0", frames, 25.0, 12.0, 30.0, 0, 4.2, scores)
+
+
+def cut_event(frame: int, pixels=None) -> CutEvent:
+    return CutEvent("0", frame, frame / 25, 20.0, 4.2, time.time(), {"kl": 30.0, "pix": 9.0, "hist": 8.0}, pixels)
+
+
 def http_get(url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
     request = urllib.request.Request(url, headers=headers or {})
     try:
@@ -222,3 +238,72 @@ def raw_subscriber(port: int) -> socket.socket:
     s.sendall(b"GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
               b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
     return s
+
+
+def to_mpegts(mp4: Path) -> bytes:
+    """The clip's packets remuxed into MPEG-TS, what pipes and live streams carry (MP4 needs seeking)."""
+    import av
+
+    ts = mp4.with_suffix(".ts")
+    with av.open(str(mp4)) as src, av.open(str(ts), "w", format="mpegts") as dst:
+        stream = dst.add_stream_from_template(src.streams.video[0])
+        for packet in src.demux(src.streams.video[0]):
+            if packet.dts is not None:
+                packet.stream = stream
+                dst.mux(packet)
+    return ts.read_bytes()
+
+
+class StepServer:
+    """A loopback TCP server that plays ``steps``, one per connection: send ``data``, then ``close`` or ``stall``.
+
+    A stalled connection stays open without sending anything more. Once the steps are played
+    the listening socket is closed, so further connections are refused (a source gone for good).
+    With ``http_length`` it answers an HTTP GET first, announcing a body of that many bytes.
+    """
+
+    def __init__(self, steps: list[tuple[bytes, str]], http_length: int | None = None):
+        self.steps = list(steps)
+        self.http_length = http_length
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.1)
+        self.port = self.listener.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}/live.ts"  # meaningful with http_length
+        self.connections = 0
+        self._open: list[socket.socket] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        with self.listener:
+            for data, then in self.steps:
+                while not self._stop.is_set():
+                    try:
+                        conn, _ = self.listener.accept()
+                        break
+                    except TimeoutError:
+                        continue
+                else:
+                    return
+                self.connections += 1
+                self._open.append(conn)
+                if self.http_length is not None:
+                    request = b""
+                    while b"\r\n\r\n" not in request and (chunk := conn.recv(4096)):
+                        request += chunk
+                    data = (f"HTTP/1.1 200 OK\r\nContent-Type: video/mp2t\r\nContent-Length: {self.http_length}\r\n"
+                            "Connection: close\r\n\r\n").encode() + data
+                try:
+                    conn.sendall(data)
+                except OSError:  # the client gave up first
+                    pass
+                if then == "close":
+                    conn.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(TIMEOUT)
+        for conn in self._open:
+            conn.close()
+

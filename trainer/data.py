@@ -17,10 +17,15 @@ from dataclasses import dataclass, field
 
 import av
 import numpy as np
-
-from reprocut.stream.sources.decode import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS, iter_video, open_video, read_image
 from reprocut.stream.core.errors import UsageError
 from reprocut.stream.sinks.progress import Progress
+from reprocut.stream.sources.decode import (
+    IMAGE_EXTENSIONS,
+    VIDEO_EXTENSIONS,
+    iter_video,
+    open_video,
+    read_image,
+)
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,6 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import torch
-
 from reprocut.stream.core.errors import UsageError
 from reprocut.stream.core.kl import consecutive_kl
 from reprocut.stream.sinks.progress import Progress

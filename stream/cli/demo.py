@@ -8,16 +8,19 @@ HELP = "write the built-in generated cartoon (cuts at known frames) as a video p
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    from ..sources.cartoon import DemoConfig
+    from .options import add_options
+
     p.add_argument("--out", required=True, help="video file to write (.mp4); labels go to the same name with .json")
-    p.add_argument("--frames", type=int, default=480)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--size", default="320x180", help="WIDTHxHEIGHT")
-    p.add_argument("--fps", type=float, default=24.0)
+    add_options(p, DemoConfig, {"frames": None, "seed": None})
+    p.add_argument("--size", default=f"{DemoConfig.width}x{DemoConfig.height}", help="WIDTHxHEIGHT")
+    add_options(p, DemoConfig, {"fps": None})
 
 
 def run(args: argparse.Namespace) -> int:
     from ..core.errors import UsageError
     from ..sources.cartoon import DemoConfig, write_clip
+    from .options import config_from
 
     try:
         width, height = (int(v) for v in args.size.lower().split("x"))
@@ -25,6 +28,6 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--size {args.size!r}: expected WIDTHxHEIGHT, e.g. 320x180") from None
     if width % 2 or height % 2 or width < 16 or height < 16 or args.frames < 1:
         raise UsageError("--size needs even sides of at least 16 and --frames at least 1")
-    meta = write_clip(DemoConfig(width=width, height=height, fps=args.fps, frames=args.frames, seed=args.seed), args.out)
+    meta = write_clip(config_from(args, DemoConfig, width=width, height=height), args.out)
     print(f"wrote {args.out}: {meta['frames']} frames, {len(meta['cuts'])} cuts, {len(meta['gradual'])} fades")
     return 0

@@ -15,21 +15,23 @@ import os
 import sys
 from dataclasses import replace
 
-from .detect import add_source_arguments, pipeline_config
-
 HELP = "score detected cuts against labels: precision, recall, F1, misses and false alarms"
 
 log = logging.getLogger(__name__)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    from ..evaluation.metrics import EvalConfig
+    from .options import add_options
+    from .pipeline_options import add_pipeline_options
+
     p.add_argument("video", nargs="?", help="video to score (labels: --labels, or VIDEO's name with .json)")
-    p.add_argument("--labels", metavar="FILE", help="label file (format: shared/eval/README.md)")
+    p.add_argument("--labels", metavar="FILE", help="label file (format: docs/labels.md)")
     p.add_argument("--dataset", metavar="DIR", help="score every DIR/labels/*.json (clip paths relative to DIR)")
-    p.add_argument("--tolerance", type=int, default=2, help="frames a detection may be off a hard cut (default 2)")
+    add_options(p, EvalConfig, {"tolerance": "frames a detection may be off a hard cut (default %(default)s)"})
     p.add_argument("--json", action="store_true", help="print the report as JSON on stdout, nothing else")
     p.add_argument("--plot", metavar="PNG", help="draw score, threshold, cuts and detections (with --dataset: a folder)")
-    add_source_arguments(p)
+    add_pipeline_options(p)
 
 
 def _targets(args: argparse.Namespace) -> list:
@@ -58,12 +60,15 @@ def _targets(args: argparse.Namespace) -> list:
 def run(args: argparse.Namespace) -> int:
     from ..core.errors import UsageError
     from ..evaluation.labels import frame_times
-    from ..evaluation.metrics import micro, score_clip
-    from ..evaluation.report import _fmt, clip_report, format_text, overall_report
+    from ..evaluation.metrics import EvalConfig, micro, score_clip
+    from ..evaluation.report import clip_report, fmt_rate, format_text, overall_report
     from ..evaluation.runner import detect_clip
     from ..runtime.encoder import Encoder, EncoderConfig
+    from .options import config_from
+    from .pipeline_options import pipeline_config
 
     targets = _targets(args)
+    evaluation = config_from(args, EvalConfig)
     if args.plot:
         from ..evaluation.plot import _pyplot
 
@@ -82,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
         if labels.frames is not None and labels.frames != run_.frames:
             log.warning("%s: labels say %d frames but %d were decoded; frame numbers may not line up",
                         labels.name, labels.frames, run_.frames)
-        score = score_clip(labels, [c.frame for c in run_.cuts], args.tolerance)
+        score = score_clip(labels, [c.frame for c in run_.cuts], evaluation.tolerance)
         scores.append(score)
         clips.append(clip_report(labels, run_, score, frame_times(labels.clip, labels.fps)))
         if args.plot:
@@ -90,10 +95,10 @@ def run(args: argparse.Namespace) -> int:
 
             out = os.path.join(args.plot, labels.name + ".png") if args.dataset else args.plot
             detections = {c.frame: c.score for c in run_.cuts}
-            p, r, f1 = (_fmt(v) for v in (score.precision, score.recall, score.f1))
+            p, r, f1 = (fmt_rate(v) for v in (score.precision, score.recall, score.f1))
             plot_clip(out, run_.trace, labels, score, detections, f"{labels.name}: P {p}  R {r}  F1 {f1}")
     report = {
-        "model": encoder.path, "device": encoder.device, "mode": config.scorer.threshold_mode, "tolerance": args.tolerance,
+        "model": encoder.path, "device": encoder.device, "mode": config.scorer.threshold_mode, "tolerance": evaluation.tolerance,
         "clips": clips, "overall": overall_report(micro(scores), clips),
     }
     if args.json:

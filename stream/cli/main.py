@@ -1,6 +1,9 @@
 """The ``reprocut`` command: one sub-command per module, each imported only when used.
 
-Keeping imports lazy means ``reprocut detect`` never loads torch, and ``--help`` is instant.
+Keeping imports lazy means ``reprocut detect`` never loads torch, and ``--help`` is instant. Only
+the chosen command's options are added to the parser: they are generated from config dataclasses
+(``options.py``), and importing those of every command (numpy, scikit-learn, PyAV) would slow
+down every other command.
 """
 
 from __future__ import annotations
@@ -29,7 +32,13 @@ def _load_commands() -> dict:
     return {name: importlib.import_module(path) for name, path in COMMANDS.items()}
 
 
-def build_parser(modules: dict) -> argparse.ArgumentParser:
+def _chosen(argv: list[str]) -> str | None:
+    """The sub-command named in ``argv``: the first word that is not an option (top-level options take no value)."""
+    return next((a for a in argv if not a.startswith("-")), None)
+
+
+def build_parser(modules: dict, command: str | None) -> argparse.ArgumentParser:
+    """The ``reprocut`` parser, with the options of ``command`` only."""
     parser = argparse.ArgumentParser(prog="reprocut", description="Real-time unsupervised scene-cut detection.")
     parser.add_argument("--version", action="version", version=f"reprocut {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
@@ -37,14 +46,15 @@ def build_parser(modules: dict) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, module in modules.items():
         p = sub.add_parser(name, help=module.HELP, description=module.HELP)
-        module.add_arguments(p)
+        if name == command:
+            module.add_arguments(p)
         p.set_defaults(_module=module)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser(_load_commands())
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(_load_commands(), _chosen(argv)).parse_args(argv)
     level = logging.WARNING if args.quiet else (logging.DEBUG if args.verbose > 1 else logging.INFO)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     try:

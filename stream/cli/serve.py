@@ -1,9 +1,9 @@
 """``reprocut serve SOURCE [SOURCE ...]``: cut events over websocket, plus overlay and dashboard pages.
 
 One process watches every source through one encoder session (the pipeline batches all streams
-together). ``Pipeline.run()`` runs on a worker thread and hands each event to the asyncio loop
-with ``call_soon_threadsafe``; the loop publishes it to the hub, which never waits on a client.
-The same port serves ``/`` (dashboard), ``/overlay`` (for OBS), ``/ws`` (events) and thumbnails.
+together). Detection feeds a ``ToLoop`` sink on a thread of its own, which hands each event to
+the asyncio loop; the loop publishes it to the hub, which never waits on a client. The same
+port serves ``/`` (dashboard), ``/overlay`` (for OBS), ``/ws`` (events) and thumbnails.
 
 When every source has ended the server keeps serving the final state (pages, ``/state``,
 ``hello``) until Ctrl-C or SIGTERM; ``--exit-when-done`` exits instead, once subscribers have
@@ -16,44 +16,47 @@ import argparse
 import asyncio
 import logging
 import os
-import re
 import signal
 import threading
-
-from .detect import add_source_arguments, pipeline_config, source_config
 
 HELP = "watch sources and serve their cut events over websocket, with a browser overlay and dashboard"
 
 log = logging.getLogger(__name__)
 
-TOKEN = re.compile(r"^[A-Za-z0-9._~-]{8,200}$")  # unreserved URL characters: safe in a query, a header and a cookie
-
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    from ..sinks.hub import HubConfig
+    from ..sinks.server import ServerConfig
+    from ..sinks.thumbs import ThumbConfig
+    from .options import add_options
+    from .pipeline_options import add_pipeline_options
+
     p.add_argument("sources", nargs="+", metavar="SOURCE",
                    help="file, rtsp://, http(s)://, udp://, srt://, tcp://, /dev/videoN, - (stdin) or demo://[?seed=N&frames=N]")
     n = p.add_argument_group("network")
-    n.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only); any other needs --token or --insecure")
-    n.add_argument("--port", type=int, default=8765, help="TCP port for pages and websocket (0: any free port, printed at start)")
-    n.add_argument("--token", default=os.environ.get("REPROCUT_TOKEN") or None, metavar="T",
+    add_options(n, ServerConfig, {
+        "host": "address to bind (default: loopback only); any other needs --token or --insecure",
+        "port": "TCP port for pages and websocket (0: any free port, printed at start)",
+    })
+    n.add_argument("--token", default=os.environ.get("REPROCUT_TOKEN") or ServerConfig.token, metavar="T",
                    help="secret required on every request, as ?token=T or 'Authorization: Bearer T' (default: $REPROCUT_TOKEN)")
     n.add_argument("--insecure", action="store_true", help="allow binding a non-loopback address without a token")
-    n.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
+    n.add_argument("--allow-origin", action="append", default=ServerConfig().allow_origin, metavar="ORIGIN",
                    help="browser origin (e.g. https://studio.example) allowed to subscribe besides the server's own pages; "
                         "repeat for more, '*' for any")
     b = p.add_argument_group("behaviour")
     b.add_argument("--exit-when-done", action="store_true", help="exit once every source has ended (default: keep serving the final state)")
     b.add_argument("--wait-for-client", action="store_true",
                    help="start reading the sources only when the first websocket subscriber has connected")
-    b.add_argument("--client-queue", type=int, default=256, metavar="N",
-                   help="messages buffered per subscriber; a subscriber that misses 4x this many in a row is disconnected")
-    b.add_argument("--thumbnails", type=int, default=256, metavar="N", help="cut thumbnails kept in memory (oldest dropped first)")
-    add_source_arguments(p)
+    add_options(b, HubConfig, {"client_queue": {
+        "metavar": "N", "help": "messages buffered per subscriber; a subscriber that misses 4x this many in a row is disconnected"}})
+    add_options(b, ThumbConfig, {"thumbnails": {"metavar": "N", "help": "cut thumbnails kept in memory (oldest dropped first)"}})
+    add_pipeline_options(p)
 
 
 def _check(args: argparse.Namespace) -> None:
     from ..core.errors import UsageError
-    from ..sinks.server import is_loopback
+    from ..sinks.access import TOKEN, is_loopback
 
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port}: must be 0..65535")
@@ -68,60 +71,31 @@ def _check(args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..runtime.pipeline import Pipeline
-    from ..sinks.server import Hub, HubConfig
+    from ..sinks.hub import Hub, HubConfig
     from ..sinks.thumbs import ThumbConfig, ThumbStore
     from ..sources import open_source
+    from .options import config_from
+    from .pipeline_options import pipeline_config, source_config
 
     _check(args)
     if not logging.getLogger().isEnabledFor(logging.DEBUG):  # websockets logs every HTTP request at INFO
         logging.getLogger("websockets").setLevel(logging.WARNING)
     sources = [open_source(url, source_config(args)) for url in args.sources]
     pipeline = Pipeline(sources, pipeline_config(args))
-    hub = Hub([s.info() for s in pipeline.streams], pipeline.encoder.name,
-              HubConfig(client_queue=args.client_queue),
-              ThumbStore(ThumbConfig(thumbnails=args.thumbnails)))
+    hub = Hub([s.info() for s in pipeline.streams], pipeline.encoder.name, config_from(args, HubConfig),
+              ThumbStore(config_from(args, ThumbConfig)))
     return asyncio.run(_serve(args, pipeline, hub))
 
 
-class _Worker:
-    """Runs ``Pipeline.run()`` on its own thread and hands every event to the loop."""
+def _detect(pipeline, sink, errors: list[BaseException]) -> None:
+    """The pipeline's thread: an error is logged and kept, and the server stays up for the pages."""
+    from ..sinks.base import feed
 
-    def __init__(self, pipeline, loop: asyncio.AbstractEventLoop, deliver):
-        self.pipeline = pipeline
-        self.loop = loop
-        self.deliver = deliver
-        self.done = asyncio.Event()
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="pipeline", daemon=True)
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def _run(self) -> None:
-        events = self.pipeline.run()
-        try:
-            for event in events:
-                if not self._post(self.deliver, event):
-                    break
-        except BaseException as exc:  # reported on the loop; the server stays up for the pages
-            log.exception("detection stopped")
-            self.error = exc
-        finally:
-            events.close()
-            self._post(self.done.set)
-
-    def _post(self, fn, *args) -> bool:
-        try:
-            self.loop.call_soon_threadsafe(fn, *args)
-            return True
-        except RuntimeError:  # the loop has closed: nobody is listening any more
-            self.pipeline.stop()
-            return False
-
-    async def stop(self) -> None:
-        self.pipeline.stop()
-        if self.thread.is_alive():
-            await asyncio.to_thread(self.thread.join, 10.0)
+    try:
+        feed(pipeline.run(), [sink])
+    except BaseException as exc:
+        log.exception("detection stopped")
+        errors.append(exc)
 
 
 async def _first(*events: asyncio.Event) -> None:
@@ -144,12 +118,13 @@ async def _drain(server, timeout: float) -> None:
 
 async def _serve(args: argparse.Namespace, pipeline, hub) -> int:
     from ..core.errors import UsageError
+    from ..sinks.loop import ToLoop
     from ..sinks.server import CLOSE_DONE, Server, ServerConfig
+    from .options import config_from
 
     loop = asyncio.get_running_loop()
     stop, subscribed = asyncio.Event(), asyncio.Event()
-    server = Server(hub, ServerConfig(host=args.host, port=args.port, token=args.token, allow_origin=args.allow_origin),
-                    on_subscriber=subscribed.set)
+    server = Server(hub, config_from(args, ServerConfig), on_subscriber=subscribed.set)
     try:
         await server.start()
     except OSError as exc:
@@ -167,26 +142,30 @@ async def _serve(args: argparse.Namespace, pipeline, hub) -> int:
             hub.update_info(by_id[event.stream].info())  # a live source's fps and size are known now
         hub.publish(event)
 
-    worker = _Worker(pipeline, loop, deliver)
+    to_loop = ToLoop(loop, deliver, pipeline.stop)
+    errors: list[BaseException] = []
+    detection = threading.Thread(target=_detect, args=(pipeline, to_loop, errors), name="pipeline", daemon=True)
     try:
         if args.wait_for_client:
             log.info("waiting for the first subscriber before reading the sources")
             await _first(subscribed, stop)
         if not stop.is_set():
-            worker.start()
-            await _first(worker.done, stop)
-        if worker.done.is_set() and not stop.is_set():
+            detection.start()
+            await _first(to_loop.done, stop)
+        if to_loop.done.is_set() and not stop.is_set():
             if args.exit_when_done:
                 await _drain(server, 10.0)
             else:
                 log.info("all sources ended; still serving the final state at %s/ (Ctrl-C to stop)", server.url)
                 await stop.wait()
     finally:
-        await worker.stop()
-        await asyncio.sleep(0)  # the last events (``end``) were posted to the loop by the worker
+        pipeline.stop()
+        if detection.is_alive():
+            await asyncio.to_thread(detection.join, 10.0)
+        await asyncio.sleep(0)  # the last events (``end``) were posted to the loop by the detection thread
         await _drain(server, 2.0)
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
         await server.close(*((CLOSE_DONE, "all sources ended") if hub.done else (1001, "server shutting down")))
-    failed = worker.error is not None or any((v.end or {}).get("reason") == "failed" for v in hub.streams.values())
+    failed = bool(errors) or any((v.end or {}).get("reason") == "failed" for v in hub.streams.values())
     return 1 if failed else 0

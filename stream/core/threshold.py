@@ -14,7 +14,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.cluster import KMeans
 
 
 @dataclass
@@ -29,6 +28,10 @@ class ThresholdConfig:
 
 def two_centres(values: np.ndarray, init: tuple[float, float] | None = None) -> tuple[float, float]:
     """Sorted centres of 1-D k-means with k=2."""
+    from sklearn.cluster import (
+        KMeans,  # imported on first use: scikit-learn takes ~1 s to load, --help should not wait
+    )
+
     x = np.asarray(values, dtype=np.float64).reshape(-1, 1)
     if init is None:
         km = KMeans(n_clusters=2, n_init=3, random_state=0)

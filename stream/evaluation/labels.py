@@ -1,4 +1,4 @@
-"""Cut labels: parse and validate the eval label format (``shared/eval/README.md``).
+"""Cut labels: parse and validate the label format (``docs/labels.md``).
 
 Frame numbers are 0-based indices of decoded frames (what PyAV's ``decode()`` yields), never
 timestamps times a nominal rate. Every problem with a label file is a ``UsageError`` naming the

@@ -1,6 +1,6 @@
 """Scoring detected cuts against labels: pure functions, no I/O.
 
-The rules are those of ``shared/eval/README.md``:
+The rules are those of the label format (``docs/labels.md``):
 
 - hard cuts are matched one-to-one to detections within ``tolerance`` frames; the matching
   maximises the number of hits first and then minimises the total frame offset, so a
@@ -28,16 +28,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 if TYPE_CHECKING:
     from .labels import Labels
 
 
-
 @dataclass
 class EvalConfig:
-    tolerance: int = 2  # frames a detection may be off a hard cut (shared/eval's rule)
+    """How detections are scored against labels (``reprocut eval``, and bench's accuracy section)."""
+
+    tolerance: int = 2  # frames a detection may be off a hard cut (docs/labels.md)
 
 
 def ratio(num: int, den: int) -> float | None:
@@ -56,6 +56,10 @@ def match(truth: Sequence[int], detections: Sequence[int], tolerance: int) -> tu
     independent groups wherever two neighbours are more than ``tolerance`` apart, and each
     small group is solved exactly as an assignment problem.
     """
+    from scipy.optimize import (
+        linear_sum_assignment,  # ~1 s to import: paid when scoring, not when a command starts
+    )
+
     if tolerance < 0:
         raise ValueError("tolerance must be >= 0")
     items = sorted([(int(f), 0) for f in truth] + [(int(f), 1) for f in detections])

@@ -86,7 +86,8 @@ def overall_report(totals, clips: list[dict]) -> dict:
     }
 
 
-def _fmt(value: float | None) -> str:
+def fmt_rate(value: float | None) -> str:
+    """A precision, recall or F1 as the table prints it; "-" where undefined."""
     return "-" if value is None else f"{value:.2f}"
 
 
@@ -102,12 +103,12 @@ def format_text(report: dict, out=sys.stdout) -> None:
     print("-" * len(head), file=out)
     for c in clips:
         print(f"{c['name']:<{width}}  {c['frames']:>6}  {c['cuts']:>4}  {c['tp']:>4}  {c['fn']:>4}  {c['fp']:>4}  "
-              f"{_fmt(c['precision']):>5}  {_fmt(c['recall']):>5}  {_fmt(c['f1']):>5}  "
+              f"{fmt_rate(c['precision']):>5}  {fmt_rate(c['recall']):>5}  {fmt_rate(c['f1']):>5}  "
               f"{c['gradual_found']:>3}/{c['gradual_total']:<3}", file=out)
     o = report["overall"]
     print("-" * len(head), file=out)
     print(f"{'overall (micro)':<{width}}  {sum(c['frames'] for c in clips):>6}  {o['cuts']:>4}  {o['tp']:>4}  {o['fn']:>4}  {o['fp']:>4}  "
-          f"{_fmt(o['precision']):>5}  {_fmt(o['recall']):>5}  {_fmt(o['f1']):>5}  {o['gradual_found']:>3}/{o['gradual_total']:<3}", file=out)
+          f"{fmt_rate(o['precision']):>5}  {fmt_rate(o['recall']):>5}  {fmt_rate(o['f1']):>5}  {o['gradual_found']:>3}/{o['gradual_total']:<3}", file=out)
     print(f"\nhard cuts matched one-to-one within +-{report['tolerance']} frames; detections in gradual/dont_care spans "
           f"or near optional boundaries count neither way", file=out)
     multi = len(clips) > 1

@@ -6,7 +6,7 @@ and whatever happens (the end of the stream, Ctrl-C, an error in a sink) the eve
 is closed, which stops the decode threads, and every sink is closed, which writes what it
 holds (scene files are written from ``close``)::
 
-    feed(pipeline.run(), [JsonLines(sys.stdout), SceneFiles(...)])
+    feed(pipeline.run(), [JsonLines(), SceneFiles("clip.mp4", source, csv="clip.csv")])
 """
 
 from __future__ import annotations
@@ -28,14 +28,23 @@ class Sink(Protocol):
 
 
 def feed(events: Iterable[Event], sinks: Sequence[Sink]) -> None:
-    """Hand every event to every sink in order, then close the events and the sinks."""
+    """Hand every event to every sink in order, then close the events and the sinks, in that order.
+
+    A sink that raises (in ``on_event`` or ``close``) keeps neither the events nor the other
+    sinks from being closed; the error is raised once all are closed (the first one of ``close``,
+    chained to the one that stopped the loop).
+    """
     try:
         for event in events:
             for sink in sinks:
                 sink.on_event(event)
     finally:
-        close = getattr(events, "close", None)
-        if close is not None:
-            close()
-        for sink in sinks:
-            sink.close()
+        failed: BaseException | None = None
+        for close in (getattr(events, "close", None), *(sink.close for sink in sinks)):
+            try:
+                if close is not None:
+                    close()
+            except BaseException as exc:
+                failed = failed or exc
+        if failed is not None:
+            raise failed

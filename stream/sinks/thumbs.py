@@ -69,9 +69,6 @@ class ThumbStore:
             self._items.popitem(last=False)
         return True
 
-    def __contains__(self, key: tuple[str, int]) -> bool:
-        return key in self._items
-
     def jpeg(self, stream: str, frame: int) -> bytes | None:
         item = self._items.get((stream, frame))
         if item is None:

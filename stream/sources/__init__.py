@@ -1,6 +1,15 @@
-"""Frame sources: files, pipes, network streams, capture devices and the generated demo."""
+"""Frame sources: files, pipes, network streams, capture devices and the generated demo.
 
-from .base import Source, SourceConfig
+``open_source(url)`` picks the kind; every kind is a ``core.contracts.Source`` that the runtime drives.
+"""
+
+from ..core.contracts import Source
+from .base import SourceConfig
+from .demo import DemoSource
+from .device import DeviceSource
+from .file import FileSource
+from .network import NetworkSource
 from .open import open_source
+from .pipe import PipeSource
 
-__all__ = ["Source", "SourceConfig", "open_source"]
+__all__ = ["DemoSource", "DeviceSource", "FileSource", "NetworkSource", "PipeSource", "Source", "SourceConfig", "open_source"]

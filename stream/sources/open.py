@@ -1,14 +1,57 @@
-"""``open_source(url)``: the one place that turns what a user typed into a source."""
+"""``open_source(url)``: the one place that turns what a user typed into a source of the right kind."""
 
 from __future__ import annotations
 
-from .base import DEMO, Source, SourceConfig
+from urllib.parse import urlparse
+
+from ..core.contracts import Source
+from ..core.errors import UsageError
+from .base import SourceConfig
+from .decode import open_video
+from .demo import DemoSource
+from .device import DeviceSource
+from .file import FileSource, local_path
+from .network import NetworkSource
+from .pipe import PipeSource
+
+LIVE_SCHEMES = {"rtsp", "rtsps", "rtmp", "rtmps", "http", "https", "udp", "rtp", "srt", "tcp", "hls"}
+DEMO = "demo://"
+DEVICE = "/dev/video"
+STDIN = "-"
+
+
+def is_live_url(url: str) -> bool:
+    """Network URLs and capture devices are live. A pipe is not: backpressure through it loses nothing."""
+    return url.startswith(DEVICE) or urlparse(url).scheme.lower() in LIVE_SCHEMES
+
+
+def check_source(url: str) -> None:
+    """Reject what cannot be a source before any thread starts (one clear line for the user)."""
+    if url == STDIN or url.startswith((DEMO, DEVICE)):
+        return
+    scheme = urlparse(url).scheme.lower()
+    if len(scheme) > 1 and scheme != "file":  # one letter: a Windows drive
+        if scheme not in LIVE_SCHEMES:
+            raise UsageError(f"{url}: unsupported URL scheme {scheme!r} (use a file, {', '.join(sorted(LIVE_SCHEMES))}, /dev/videoN or -)")
+        return
+    open_video(local_path(url)).close()  # raises UsageError for missing, empty, non-video files
 
 
 def open_source(url: str | None, cfg: SourceConfig | None = None) -> Source:
     """A source for a path, URL, ``/dev/videoN``, ``-`` (stdin) or ``demo://`` (None: the demo).
 
+    ``cfg.live`` (None: live for network URLs and devices) picks the policy: anything not live
+    is read as a file or pipe, anything live through the network source's reconnect loop.
     User mistakes (a missing file, an unknown scheme) raise ``UsageError`` here, before any
     thread starts or any model loads.
     """
-    return Source(url or DEMO, cfg or SourceConfig())
+    url, cfg = url or DEMO, cfg or SourceConfig()
+    check_source(url)
+    if url.startswith(DEMO):
+        return DemoSource(url, cfg)
+    live = cfg.live if cfg.live is not None else is_live_url(url)
+    if not live:
+        return PipeSource(cfg) if url == STDIN else FileSource(url, cfg)
+    if url.startswith(DEVICE):
+        return DeviceSource(url, cfg)
+    return NetworkSource(url, cfg, local=not is_live_url(url))

@@ -7,7 +7,7 @@ import subprocess
 import time
 
 import pytest
-from helpers import REPROCUT, assert_one_line_error, jsonl_events, matched, run_cli
+from helpers import REPROCUT, assert_one_line_error, jsonl_events, matched, run_cli, to_mpegts
 from reprocut.stream.sources.cartoon import DemoConfig
 from reprocut.stream.sources.cartoon import labels as demo_labels
 
@@ -76,19 +76,9 @@ def test_python_api_yields_events(demo_clip):
 
 def test_stdin_pipe(clip_factory):
     clip, labels = clip_factory("pipe", frames=200, seed=23)
-    ts = clip.with_suffix(".ts")  # MPEG-TS streams through a pipe (mp4 needs a seekable file)
-    import av
-
-    with av.open(str(clip)) as src, av.open(str(ts), "w") as dst:
-        stream = dst.add_stream_from_template(src.streams.video[0])
-        for packet in src.demux(src.streams.video[0]):
-            if packet.dts is not None:
-                packet.stream = stream
-                dst.mux(packet)
-    with ts.open("rb") as f:
-        result = run_cli("detect", "-", "--jsonl", stdin=f)
+    result = run_cli("detect", "-", "--jsonl", input=to_mpegts(clip), text=False)  # MPEG-TS: mp4 needs seeking
     assert result.returncode == 0, result.stderr
-    events = jsonl_events(result.stdout)
+    events = jsonl_events(result.stdout.decode())
     assert [e for e in events if e["type"] == "end"][0]["frames"] == 200
     assert matched([e["frame"] for e in events if e["type"] == "cut"], labels["cuts"]) == labels["cuts"]
 
@@ -128,3 +118,13 @@ def test_bad_sources_and_options(tmp_path):
     assert_one_line_error(run_cli("detect", "gopher://example.invalid/x"), "unsupported url scheme")
     assert_one_line_error(run_cli("detect", "--threshold", "0.5"), "threshold")
     assert_one_line_error(run_cli("detect", "--csv", tmp_path / "no" / "such" / "dir.csv"), "folder does not exist")
+
+
+def test_a_pipe_of_junk_is_a_one_line_error_with_no_scene_list(tmp_path):
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(bytes(range(256)) * 80)
+    out = tmp_path / "scenes.csv"
+    with junk.open("rb") as f:
+        result = run_cli("detect", "-", "--csv", out, stdin=f)
+    assert_one_line_error(result, "standard input is not readable media")
+    assert result.stdout == "" and not out.exists()  # the mistake is the answer: no table, no scene list of it

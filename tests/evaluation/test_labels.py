@@ -1,12 +1,13 @@
-"""Label files: the format of shared/eval/README.md, and one clear error for each way to get it wrong."""
+"""Label files: the format of docs/labels.md, and one clear error for each way to get it wrong."""
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
-from helpers import shared_path
+from helpers import ROOT, shared_path
 from reprocut.stream.core.errors import UsageError
 from reprocut.stream.evaluation.labels import (
     frame_times,
@@ -14,6 +15,7 @@ from reprocut.stream.evaluation.labels import (
     load_labels,
     parse_labels,
 )
+from reprocut.stream.evaluation.metrics import score_clip
 
 FULL = {
     "clip": "clips/x.mp4",
@@ -38,6 +40,19 @@ def test_the_documented_format_parses_completely():
     assert lab.dont_care == ((263, 263),)
     assert lab.hard_negatives == ((100, 104, "flash"), (300, 310, "unspecified"))
     assert (lab.fps, lab.frames) == (25.0, 720)
+
+
+def test_the_example_of_docs_labels_md_parses_and_scores_as_the_page_says():
+    [block] = re.findall(r"```json\n(.*?)```", (ROOT / "docs" / "labels.md").read_text(), re.S)
+    lab = parse_labels(json.loads(block), "labels/harbour.json", "clips/harbour.mp4")
+    assert (lab.name, lab.fps, lab.frames, lab.cuts) == ("harbour", 25.0, 300, (48, 131, 220, 280))
+    score = score_clip(lab, [48, 72, 98, 133, 170, 205, 221, 222, 255])
+    assert score.hits == [(48, 48), (131, 133), (220, 221)]
+    assert score.misses == [280]
+    assert score.false_alarms == [72, 205, 222]
+    assert score.ignored == [(98, "optional"), (170, "gradual"), (255, "dont_care")]
+    assert (score.gradual_found, score.false_alarm_kinds) == ([(160, 184)], {"flash": 1, "whip-pan": 1})
+    assert (score.precision, score.recall, score.f1) == (0.5, 0.75, 0.6)
 
 
 def test_optional_keys_may_be_absent_and_fps_may_be_free_text():

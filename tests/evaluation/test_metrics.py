@@ -1,4 +1,4 @@
-"""Matching detections to labelled cuts: the rules of shared/eval/README.md, edge cases included."""
+"""Matching detections to labelled cuts: the rules of docs/labels.md, edge cases included."""
 
 from __future__ import annotations
 

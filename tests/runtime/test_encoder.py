@@ -1,7 +1,10 @@
 """The ONNX Runtime encoder session: shapes, metadata checks, refusal of models that do not fit."""
 
+import json
+
 import numpy as np
 import pytest
+from reprocut.stream.core.calibration import Calibration
 from reprocut.stream.core.errors import UsageError
 from reprocut.stream.runtime.encoder import Encoder, EncoderConfig, default_model_path
 
@@ -11,7 +14,9 @@ onnx = pytest.importorskip("onnx")
 def test_encodes_uint8_frames_to_posteriors(tiny_model):
     enc = Encoder(EncoderConfig(model=str(tiny_model)))
     assert (enc.input_size, enc.latent, enc.device) == (64, 10, "cpu")
-    assert enc.calibration.kl_median is not None
+    # the calibration is the training run's own validation KL, carried through the export's metadata
+    metrics = json.loads((tiny_model.parent / "run" / "metrics.json").read_text())
+    assert enc.calibration == Calibration(metrics["kl_median"], metrics["kl_p99"])
     frames = np.random.default_rng(0).integers(0, 256, (7, 64, 64, 3), dtype=np.uint8)
     mu, logvar = enc.encode(frames)
     assert mu.shape == logvar.shape == (7, 10) and mu.dtype == np.float32
@@ -27,6 +32,7 @@ def test_bundled_model_loads_and_says_what_it_is():
     assert enc.path == default_model_path()
     assert enc.latent == 10 and enc.input_size == 64
     assert enc.metadata["training_data"] and enc.metadata["model_name"] == "reprocut-default"
+    assert round(enc.calibration.kl_median, 3) == 0.348  # the figure its model card states
 
 
 def _save(graph, path, meta=None):

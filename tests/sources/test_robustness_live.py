@@ -18,11 +18,9 @@ import json
 import os
 import socket
 import subprocess
-import threading
 import time
 import tracemalloc
 
-import av
 import psutil
 import pytest
 from helpers import (
@@ -32,6 +30,7 @@ from helpers import (
     model_args,
     raw_subscriber,
     run_cli,
+    to_mpegts,
     validate,
     validate_some,
 )
@@ -48,66 +47,6 @@ SOAK_FRAMES = int(os.environ.get("REPROCUT_SOAK_FRAMES", "7200"))  # 5 min of st
 
 
 # -- loopback sources ------------------------------------------------------------------------
-class ByteServer:
-    """A loopback TCP server that plays ``steps``, one per connection: send ``data``, then ``close`` or ``stall``.
-
-    A stalled connection stays open without sending anything more. Once the script is played
-    the listening socket is closed, so further connections are refused (a source gone for good).
-    """
-
-    def __init__(self, steps: list[tuple[bytes, str]]):
-        self.steps = list(steps)
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.listener.settimeout(0.1)
-        self.port = self.listener.getsockname()[1]
-        self.connections = 0
-        self._open: list[socket.socket] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        try:
-            for data, then in self.steps:
-                while not self._stop.is_set():
-                    try:
-                        conn, _ = self.listener.accept()
-                        break
-                    except TimeoutError:
-                        continue
-                else:
-                    return
-                self.connections += 1
-                self._open.append(conn)
-                try:
-                    conn.sendall(data)
-                except OSError:  # the client gave up first
-                    pass
-                if then == "close":
-                    conn.close()
-        finally:
-            self.listener.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(TIMEOUT)
-        for conn in self._open:
-            conn.close()
-
-
-@pytest.fixture
-def byte_server():
-    started: list[ByteServer] = []
-
-    def start(steps: list[tuple[bytes, str]]) -> ByteServer:
-        started.append(ByteServer(steps))
-        return started[-1]
-
-    yield start
-    for s in started:
-        s.close()
-
-
 def closed_port() -> int:
     """A loopback port with nothing listening (bound, then released)."""
     with socket.socket() as s:
@@ -121,14 +60,7 @@ def ts_clip(tmp_path_factory) -> tuple[bytes, dict]:
     folder = tmp_path_factory.mktemp("ts")
     mp4 = folder / "clip.mp4"
     labels = write_clip(DemoConfig(frames=240, seed=3), str(mp4))
-    ts = folder / "clip.ts"
-    with av.open(str(mp4)) as src, av.open(str(ts), "w", format="mpegts") as dst:
-        stream = dst.add_stream_from_template(src.streams.video[0])
-        for packet in src.demux(src.streams.video[0]):
-            if packet.dts is not None:
-                packet.stream = stream
-                dst.mux(packet)
-    return ts.read_bytes(), labels
+    return to_mpegts(mp4), labels
 
 
 def detect_jsonl(*args: str, timeout: float = 4 * TIMEOUT) -> tuple[int, list[dict], str]:
@@ -151,9 +83,9 @@ def test_connection_refused_gives_up_after_max_retries():
 
 
 @pytest.mark.parametrize("scheme", ["tcp", "rtsp"])
-def test_host_that_never_answers_counts_as_a_stall(scheme, byte_server):
+def test_host_that_never_answers_counts_as_a_stall(scheme, step_server):
     """The host accepts the connection and never sends a byte: bounded by --stall-timeout, then retried."""
-    silent = byte_server([(b"", "stall")] * 4)
+    silent = step_server([(b"", "stall")] * 4)
     url = f"tcp://127.0.0.1:{silent.port}" if scheme == "tcp" else f"rtsp://127.0.0.1:{silent.port}/x"
     code, events, _ = detect_jsonl(url, "--stall-timeout", "1", "--max-retries", "1")
     assert code == 1
@@ -164,7 +96,7 @@ def test_host_that_never_answers_counts_as_a_stall(scheme, byte_server):
     assert events[-1]["type"] == "end" and events[-1]["reason"] == "failed"
 
 
-def test_stalled_source_is_lost_and_reconnected_and_a_source_gone_for_good_ends_detect(ts_clip, byte_server):
+def test_stalled_source_is_lost_and_reconnected_and_a_source_gone_for_good_ends_detect(ts_clip, step_server):
     """Connection 1 sends 40% of the clip and then nothing; connection 2 sends it all; then the host is gone.
 
     Expected: ``lost`` (stalled) after --stall-timeout, a reconnect that plays the whole clip with
@@ -172,7 +104,7 @@ def test_stalled_source_is_lost_and_reconnected_and_a_source_gone_for_good_ends_
     """
     data, labels = ts_clip
     part = len(data) * 2 // 5 // 188 * 188  # whole TS packets
-    host = byte_server([(data[:part], "stall"), (data, "close")])
+    host = step_server([(data[:part], "stall"), (data, "close")])
     code, events, stderr = detect_jsonl(f"tcp://127.0.0.1:{host.port}", "--stall-timeout", "1", "--max-retries", "1")
     assert code == 1, stderr
     seen = statuses(events)

@@ -1,0 +1,48 @@
+"""Command-line options generated from the config dataclasses, so that each default is declared once.
+
+A field becomes ``--field-name`` (``_`` -> ``-``) with the field's type (``X | None``: ``X``;
+``bool``: a switch) and the default of the dataclass; the command supplies the help text, where
+``%(default)s`` shows that default, or a dict of further ``argparse`` keywords. The parsed
+options build the config back by the same names, so an option keeps one name from the
+command line to the code::
+
+    add_options(parser, ScorerConfig, {"warmup": "seconds of scores that calibrate the first threshold",
+                                       "threshold_mode": {"choices": ["online", "paper"]}})
+    scorer = config_from(args, ScorerConfig)
+"""
+
+from __future__ import annotations
+
+import argparse
+import typing
+from dataclasses import fields
+from typing import Any, TypeVar
+
+Spec = str | dict[str, Any] | None  # help text, or argparse keywords (None: no help)
+Config = TypeVar("Config")
+
+
+def _field_type(hint: Any) -> type:
+    """The type an option converts to: ``float | None`` -> float."""
+    args = [a for a in typing.get_args(hint) if a is not type(None)]
+    return args[0] if args else hint
+
+
+def add_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup, cls: type, specs: dict[str, Spec]) -> None:
+    """Add ``--field`` for each field of ``cls`` named in ``specs``, in that order."""
+    defaults = cls()
+    hints = typing.get_type_hints(cls)
+    for name, spec in specs.items():
+        kwargs = dict(spec) if isinstance(spec, dict) else {"help": spec}
+        kind = _field_type(hints[name])
+        if kind is bool:
+            kwargs.setdefault("action", "store_true")
+        else:
+            kwargs.setdefault("type", kind)
+        parser.add_argument("--" + name.replace("_", "-"), default=getattr(defaults, name), **kwargs)
+
+
+def config_from(args: argparse.Namespace, cls: type[Config], **overrides: Any) -> Config:
+    """``cls`` from the parsed options named after its fields; ``overrides`` for those parsed otherwise."""
+    given = {f.name: getattr(args, f.name) for f in fields(cls) if hasattr(args, f.name)}
+    return cls(**{**given, **overrides})

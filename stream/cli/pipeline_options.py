@@ -1,0 +1,61 @@
+"""The options ``detect``, ``serve`` and ``eval`` share: model and batching, the source, the scoring.
+
+Generated from ``PipelineConfig``, ``SourceConfig`` and ``ScorerConfig`` (``options.py``); the
+configs are built back from the parsed options by the same names, after the checks that turn
+a user's mistake into one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from ..core.errors import UsageError
+from ..core.scorer import ScorerConfig
+from ..runtime.pipeline import PipelineConfig
+from ..sources import SourceConfig
+from .options import add_options, config_from
+
+
+def add_pipeline_options(p: argparse.ArgumentParser) -> None:
+    add_options(p, PipelineConfig, {
+        "model": "ONNX encoder exported by 'reprocut export' (default: the bundled model)",
+        "device": {"choices": ["auto", "cpu", "cuda"]},
+        "batch": "frames per encoder call (default: 64 on CPU, 256 on CUDA)",
+        "max_delay_ms": "longest a frame waits for its batch to fill",
+    })
+    add_options(p, SourceConfig, {"realtime": "pace files at their frame rate, as if live"})
+    live = p.add_mutually_exclusive_group()  # three states: live, not live, decided by the URL
+    live.add_argument("--live", dest="live", action="store_true", default=SourceConfig.live,
+                      help="treat the source as live (drop frames when behind)")
+    live.add_argument("--no-live", dest="live", action="store_false", help="never drop frames, even for a network source")
+    add_options(p, SourceConfig, {
+        "rtsp_transport": {"choices": ["tcp", "udp"]},
+        "max_retries": "reconnect attempts for a live source before giving up (-1: forever)",
+        "stall_timeout": "seconds without data before a live source counts as lost (connecting may take twice as long)",
+    })
+    s = p.add_argument_group("scoring")
+    add_options(s, ScorerConfig, {
+        "warmup": "seconds of scores that calibrate the first threshold",
+        "min_scene_len": "seconds; a cut closer than this to the previous one is ignored",
+        "threshold_mode": {"choices": ["online", "paper"],
+                           "help": "online: adaptive k-means on normalised scores; paper: k-means over all raw KL values of the file"},
+        "threshold": "fixed normalised-score threshold (no calibration)",
+    })
+    s.add_argument("--signals", default=",".join(ScorerConfig.signals),
+                   help="signals to combine (kl: the VAE's KL; pix: pixel change; hist: colour histogram change)")
+
+
+def pipeline_config(args: argparse.Namespace) -> PipelineConfig:
+    if args.batch < 0 or args.max_delay_ms < 0 or args.warmup < 0 or args.min_scene_len < 0:
+        raise UsageError("--batch, --max-delay-ms, --warmup and --min-scene-len must not be negative")
+    if args.threshold is not None and args.threshold <= 1.0:
+        raise UsageError("--threshold is a ratio to the local average change and must be above 1")
+    chosen = [name.strip() for name in args.signals.split(",") if name.strip()]
+    known = ScorerConfig().weights
+    if not chosen or not set(chosen) <= known.keys():
+        raise UsageError(f"--signals {args.signals!r}: choose from {', '.join(known)}")
+    return config_from(args, PipelineConfig, scorer=config_from(args, ScorerConfig, signals=tuple(chosen)))
+
+
+def source_config(args: argparse.Namespace) -> SourceConfig:
+    return config_from(args, SourceConfig)

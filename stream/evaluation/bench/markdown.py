@@ -1,0 +1,68 @@
+"""The bench report as markdown: the tables ``reprocut bench`` prints and BENCHMARKS.md keeps."""
+
+from __future__ import annotations
+
+
+def _cell(value, fmt: str = "{}") -> str:
+    return "–" if value is None else fmt.format(value)
+
+
+def to_markdown(report: dict) -> str:
+    """Every section of ``run_bench``'s report as a markdown table, preceded by the machine and the command."""
+    m = report["machine"]
+    lines = [f"Measured {report['date']} on {m['cpu']} ({m['cores']} cores, {m['memory_gb']} GB), {m['os']}; "
+             f"Python {m['python']}, onnxruntime {m['onnxruntime']}, PyAV {m['av']} (libavcodec {m['libavcodec']}). "
+             f"Model: `{report['model']['name']}` (latent {report['model']['latent']}). "
+             f"Each figure is the median of {report['config']['repeats']} run(s). Load average (1 min) at the start "
+             f"{m.get('load_avg_1min')}, after each section: "
+             + ", ".join(f"{k} {v}" for k, v in report.get("load", {}).items()) + ".", ""]
+    if report.get("command"):
+        lines += ["```", report["command"], "```", ""]
+    t = report["throughput"]
+    lines += [f"### Throughput: detect vs decoding alone (source `{t['source']}`, re-encoded to H.264 per size)", "",
+              "| size | frames | PyAV decode to 64x64 (fps) | reprocut detect (fps) | detect / decode |",
+              "|---|---:|---:|---:|---:|"]
+    for r in t["rows"]:
+        lines.append(f"| {r['size']} | {r['frames']} | {_cell(r['decode_fps'])} | {_cell(r['detect_fps'])} | {_cell(r['ratio'])} |")
+    lines += ["", "### Encoder alone (ONNX Runtime), by batch size", "",
+              "| device | provider | batch | frames/s | ms per batch |", "|---|---|---:|---:|---:|"]
+    for r in report["encoder"]:
+        if r.get("note"):
+            lines.append(f"| {r['device']} | – | – | – | {r['note']} |")
+        else:
+            lines.append(f"| {r['device']} | {r['provider']} | {r['batch']} | {_cell(r['fps'])} | {_cell(r['ms_per_batch'])} |")
+    lat = report["latency"]
+    lines += ["", f"### Live latency: frame decoded -> its cut event received (`{lat['clip']}`, {lat['frames']} frames "
+              f"paced at {lat['fps']} fps)", "", "| measured at | cuts per run | p50 (ms) | p99 (ms) |", "|---|---|---:|---:|"]
+    for key in ("websocket", "in_process"):
+        v = lat.get(key) or {}
+        if v.get("error"):
+            lines.append(f"| {key.replace('_', '-')} | not measured: {v['error']} | – | – |")
+        elif v:
+            lines.append(f"| {v['method']} | {', '.join(map(str, v['cuts_per_run']))} | {_cell(v['cut_p50_ms'])} | {_cell(v['cut_p99_ms'])} |")
+    ip = lat.get("in_process") or {}
+    if ip.get("frame_p50_ms") is not None:
+        lines.append(f"| every frame, decode -> scored (pipeline's own stats) | – | {_cell(ip['frame_p50_ms'])} | {_cell(ip['frame_p99_ms'])} |")
+    lines += ["", f"Note: {lat['note']}.", "", "### Peak memory (VmHWM of the process, polled from /proc)", "",
+              "| process | clip | peak RSS (MB) |", "|---|---|---:|"]
+    for r in report["memory"]:
+        lines.append(f"| {r['what']} | {r['clip']} | {_cell(r['peak_rss_mb'])} |")
+    a = report["accuracy"]
+    lines += ["", f"### Accuracy and speed next to the peers ({len(a['clips'])} clips, {a['cuts']} hard cuts, "
+              f"+-{a['tolerance']} frames, micro-averaged)", "",
+              "| detector | precision | recall | F1 | TP / FP / FN | gradual found | fps (decode included) | peak RSS (MB) |",
+              "|---|---:|---:|---:|---|---|---:|---:|"]
+    for r in a["rows"]:
+        if r.get("error"):
+            lines.append(f"| {r['label']} | – | – | – | {r['error']} | – | – | – |")
+            continue
+        lines.append(f"| {r['label']} | {_cell(r['precision'], '{:.3f}')} | {_cell(r['recall'], '{:.3f}')} | "
+                     f"{_cell(r['f1'], '{:.3f}')} | {r['tp']} / {r['fp']} / {r['fn']} | {r['gradual_found']}/{r['gradual_total']} | "
+                     f"{_cell(r['fps'])} | {_cell(r['peak_rss_mb'])} |")
+    if a["per_clip_f1"]:
+        names = list(a["per_clip_f1"])
+        lines += ["", "F1 per clip (– : nothing to find and nothing found):", "",
+                  "| clip | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
+        for clip in a["clips"]:
+            lines.append(f"| {clip} | " + " | ".join(_cell(a["per_clip_f1"][n].get(clip), "{:.2f}") for n in names) + " |")
+    return "\n".join(lines) + "\n"

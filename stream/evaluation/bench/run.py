@@ -1,0 +1,95 @@
+"""One ``reprocut bench`` run: the machine it ran on, the clips it needs, every section in turn.
+
+Generated clips (and the re-encoded sizes of ``--clip``) go to ``cfg.workdir``, or to a temp
+folder removed afterwards. The 1-minute load average is recorded after each section, because
+other work on the machine skews every figure.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import shutil
+import tempfile
+from dataclasses import asdict
+
+from ...core.errors import UsageError
+from .accuracy import bench_accuracy, make_demo_dataset
+from .config import BenchConfig
+from .latency import bench_latency
+from .memory import bench_memory
+from .speed import bench_encoder, bench_throughput
+
+
+def load_avg() -> float | None:
+    """1-minute load average: other work on the machine skews every figure, so each section records it."""
+    return round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
+
+
+def machine_info() -> dict:
+    """CPU, cores, memory, OS and the versions of the libraries that set the speed."""
+    import av
+    import onnxruntime as ort
+
+    cpu = platform.processor() or ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    mem = None
+    try:
+        with open("/proc/meminfo") as f:
+            kb = next(int(line.split()[1]) for line in f if line.startswith("MemTotal"))
+            mem = round(kb / 1024 / 1024, 1)
+    except (OSError, StopIteration):
+        pass
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {"cpu": cpu, "cores": cores, "memory_gb": mem, "os": platform.platform(), "python": platform.python_version(),
+            "onnxruntime": ort.__version__, "onnxruntime_providers": ort.get_available_providers(), "av": av.__version__,
+            "libavcodec": ".".join(map(str, av.library_versions.get("libavcodec", ()))),
+            "load_avg_1min": load_avg()}
+
+
+def run_bench(cfg: BenchConfig, command: str = "") -> dict:
+    """Every section, in order; the report as a JSON-ready dict (``to_markdown`` prints it)."""
+    from ...runtime.encoder import Encoder, EncoderConfig
+    from ...sources.cartoon import DemoConfig, write_clip
+
+    folder = cfg.workdir or tempfile.mkdtemp(prefix="reprocut-bench-")
+    os.makedirs(folder, exist_ok=True)
+    try:
+        encoder = Encoder(EncoderConfig(model=cfg.model, device="cpu"))
+        report: dict = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                        "command": command, "machine": machine_info(),
+                        "model": {"path": encoder.path, "name": encoder.name, "latent": encoder.latent},
+                        "config": {k: v for k, v in asdict(cfg).items() if k != "workdir"}}
+        source = cfg.clip
+        if source is None:
+            source = os.path.join(folder, "source.mp4")
+            write_clip(DemoConfig(width=1280, height=720, frames=48 if cfg.quick else 480, seed=21), source)
+        elif not os.path.isfile(source):
+            raise UsageError(f"{source}: no such file")
+        report["throughput"] = {"source": os.path.basename(source), "rows": bench_throughput(cfg, encoder, source, folder)}
+        report["load"] = {"throughput": load_avg()}
+        report["encoder"] = bench_encoder(cfg)
+        report["load"]["encoder"] = load_avg()
+        live = os.path.join(folder, "latency.mp4")
+        write_clip(DemoConfig(width=640, height=360, frames=cfg.latency_frames, seed=22), live)
+        report["latency"] = bench_latency(cfg, encoder, live)
+        report["load"]["latency"] = load_avg()
+        sizes = [r["size"] for r in report["throughput"]["rows"]]
+        mem_clip = os.path.join(folder, f"throughput-{sizes[len(sizes) // 2]}.mp4")
+        report["memory"] = bench_memory(cfg, mem_clip)
+        report["load"]["memory"] = load_avg()
+        dataset = cfg.dataset
+        if dataset is None:
+            dataset = make_demo_dataset(os.path.join(folder, "dataset"), (31,) if cfg.quick else (31, 32, 33, 34),
+                                        48 if cfg.quick else 480)
+        report["accuracy"] = bench_accuracy(cfg, dataset)
+        report["load"]["accuracy"] = load_avg()
+        return report
+    finally:
+        if cfg.workdir is None:
+            shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,131 @@
+"""Speed: ``detect`` on a file against decoding it alone, and the encoder alone by batch size.
+
+Decoding is the practical speed limit of ``detect``, so the throughput table puts the two side
+by side and their ratio says what everything else costs. The encoder table shows what ONNX
+Runtime does with each batch size on CPU (and CUDA when its provider loads).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import time
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ...core.errors import UsageError
+from .config import BenchConfig, median, rounded
+
+if TYPE_CHECKING:
+    from ...runtime.encoder import Encoder
+
+log = logging.getLogger(__name__)
+
+
+def reencode(src: str, dst: str, width: int, height: int, crf: int = 23) -> int:
+    """Re-encode ``src`` to H.264 at ``width`` x ``height`` with PyAV; returns frames written."""
+    import av
+
+    from ...sources.decode import open_video, stream_fps
+
+    n = 0
+    with open_video(src) as inp, av.open(dst, "w") as out:
+        vin = inp.streams.video[0]
+        vin.thread_type = "AUTO"
+        rate = Fraction(stream_fps(vin)).limit_denominator(1001)
+        vout = out.add_stream("libx264", rate=rate)
+        vout.width, vout.height, vout.pix_fmt = width, height, "yuv420p"
+        vout.options = {"crf": str(crf), "preset": "veryfast"}
+        for frame in inp.decode(vin):
+            # A fresh frame (no source timestamps): the encoder numbers frames at the output rate.
+            img = av.VideoFrame.from_ndarray(frame.to_ndarray(width=width, height=height, format="rgb24"), format="rgb24")
+            for packet in vout.encode(img):
+                out.mux(packet)
+            n += 1
+        for packet in vout.encode():
+            out.mux(packet)
+    return n
+
+
+def decode_only(path: str) -> tuple[int, float]:
+    """PyAV straight to 64x64 RGB and nothing else, threaded as the detector's source is."""
+    from ...sources.decode import open_video, to_rgb
+
+    start = time.perf_counter()
+    n = 0
+    with open_video(path) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        for frame in container.decode(stream):
+            to_rgb(frame)
+            n += 1
+    return n, time.perf_counter() - start
+
+
+def bench_throughput(cfg: BenchConfig, encoder: Encoder, source: str, folder: str) -> list[dict]:
+    """``source`` re-encoded to each of ``cfg.sizes`` (kept in ``folder``): decode fps, detect fps, their ratio."""
+    from ...runtime.pipeline import PipelineConfig
+    from ..runner import detect_clip
+
+    rows = []
+    for width, height in cfg.sizes:
+        path = os.path.join(folder, f"throughput-{width}x{height}.mp4")
+        if not os.path.exists(path):
+            import av
+
+            try:
+                reencode(source, path, width, height)
+            except av.FFmpegError as exc:
+                raise UsageError(f"{source}: cannot re-encode to {width}x{height} ({exc})") from None
+        config = PipelineConfig(model=cfg.model, device=encoder.device)
+        dec, det = [], []
+        frames = 0
+        for _ in range(cfg.repeats):  # interleaved, so a slow spell of the machine hits both
+            frames, seconds = decode_only(path)
+            dec.append(frames / seconds)
+            run = detect_clip(path, config, encoder)
+            det.append(run.frames / run.seconds)
+        d, t = median(dec), median(det)
+        rows.append({"size": f"{width}x{height}", "frames": frames, "decode_fps": rounded(d), "detect_fps": rounded(t),
+                     "ratio": rounded(t / d, 2) if d and t else None, "runs": cfg.repeats})
+        log.info("throughput %dx%d: decode %.0f fps, detect %.0f fps", width, height, d or 0, t or 0)
+    return rows
+
+
+def bench_encoder(cfg: BenchConfig) -> list[dict]:
+    """Frames per second of the encoder alone for each of ``cfg.batches``, per device that loads."""
+    import onnxruntime as ort
+
+    from ...runtime.encoder import Encoder, EncoderConfig
+
+    devices = ["cpu"]
+    if "CUDAExecutionProvider" in ort.get_available_providers():
+        devices.append("cuda")
+    rows = []
+    rng = np.random.default_rng(0)
+    for device in devices:
+        try:
+            enc = Encoder(EncoderConfig(model=cfg.model, device=device))
+        except UsageError as exc:
+            rows.append({"device": device, "provider": None, "batch": None, "fps": None, "ms_per_batch": None, "note": str(exc)})
+            continue
+        provider = enc.session.get_providers()[0]
+        for batch in cfg.batches:
+            pixels = rng.integers(0, 256, (batch, enc.input_size, enc.input_size, 3), dtype=np.uint8)
+            for _ in range(3):
+                enc.encode(pixels)  # warm-up: allocations, thread pools
+            calls = max(4, math.ceil((64 if cfg.quick else 1024) / batch))
+            fps = []
+            for _ in range(cfg.repeats):
+                start = time.perf_counter()
+                for _ in range(calls):
+                    enc.encode(pixels)
+                fps.append(calls * batch / (time.perf_counter() - start))
+            f = median(fps)
+            rows.append({"device": enc.device, "provider": provider, "batch": batch, "fps": rounded(f),
+                         "ms_per_batch": rounded(1000.0 * batch / f, 2), "runs": cfg.repeats})
+            log.info("encoder %s batch %d: %.0f frames/s", provider, batch, f)
+    return rows

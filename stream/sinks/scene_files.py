@@ -1,0 +1,105 @@
+"""Scene lists as files: PySceneDetect-compatible CSV, CMX3600 EDL and JSON, written atomically.
+
+``SceneFiles`` is the sink: it collects one stream's cuts and writes the files from ``close()``,
+once the stream's ``end`` is known, so a run stopped by Ctrl-C or SIGTERM (``end`` reason
+``stopped``) still leaves complete scene lists. Each file is written to a temporary file in the
+same folder and renamed, so an interrupted write never leaves a truncated one behind.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+
+from ..core.contracts import Source
+from ..core.events import CutEvent, EndEvent, Event
+from ..core.scenes import Scene, scenes_from_cuts, smpte, timecode
+
+REEL = "AX"  # the EDL's source reel name
+
+
+class SceneList:
+    """One stream's cuts and its ``end``: the scene list, complete once the stream has ended."""
+
+    def __init__(self) -> None:
+        self.cuts: list[tuple[int, float]] = []  # (frame, time) of every cut
+        self.end: EndEvent | None = None
+
+    def on_event(self, event: Event) -> None:
+        if isinstance(event, CutEvent):
+            self.cuts.append((event.frame, event.time))
+        elif isinstance(event, EndEvent):
+            self.end = event
+
+    def scenes(self) -> list[Scene]:
+        return scenes_from_cuts(self.cuts, self.end.frames, self.end.duration)
+
+    def close(self) -> None:
+        pass
+
+
+class SceneFiles(SceneList):
+    """Writes the scene list of ``source`` to the paths given, at close (nothing if it never ended).
+
+    ``name`` is the title of the EDL (its base name) and the ``source`` of the JSON; the frame
+    rate is read from ``source`` at close, as a live source knows it only once connected.
+    """
+
+    def __init__(self, name: str, source: Source, csv: str | None = None, edl: str | None = None, json: str | None = None):
+        super().__init__()
+        self.name = name
+        self.source = source
+        self.csv, self.edl, self.json = csv, edl, json
+
+    def close(self) -> None:
+        if self.end is None:
+            return
+        scenes, fps = self.scenes(), self.source.fps
+        if self.csv:
+            write_atomic(self.csv, to_csv(scenes))
+        if self.edl:
+            write_atomic(self.edl, to_edl(scenes, fps, os.path.basename(self.name)))
+        if self.json:
+            write_atomic(self.json, to_json(scenes, self.name, fps))
+
+
+def to_csv(scenes: list[Scene]) -> str:
+    """PySceneDetect's scene list: a cut-list row, a header, then one row per scene (frames 1-based)."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["Timecode List:", *(timecode(s.start_time) for s in scenes[1:])])
+    w.writerow(["Scene Number", "Start Frame", "Start Timecode", "Start Time (seconds)", "End Frame", "End Timecode",
+                "End Time (seconds)", "Length (frames)", "Length (timecode)", "Length (seconds)"])
+    for i, s in enumerate(scenes, 1):
+        length = s.end_time - s.start_time
+        w.writerow([i, s.start_frame + 1, timecode(s.start_time), f"{s.start_time:.3f}", s.end_frame, timecode(s.end_time),
+                    f"{s.end_time:.3f}", s.end_frame - s.start_frame, timecode(length), f"{length:.3f}"])
+    return out.getvalue()
+
+
+def to_edl(scenes: list[Scene], fps: float, title: str) -> str:
+    """CMX3600 EDL: one video cut event per scene, source and record times equal."""
+    lines = [f"TITLE: {title}", "FCM: NON-DROP FRAME", ""]
+    for i, s in enumerate(scenes, 1):
+        a, b = smpte(s.start_time, fps), smpte(s.end_time, fps)
+        lines.append(f"{i:03d}  {REEL:<8} V     C        {a} {b} {a} {b}")
+    return "\n".join(lines) + "\n"
+
+
+def to_json(scenes: list[Scene], source: str, fps: float) -> str:
+    """The scene list for programs: frames 0-based, end exclusive, times in seconds."""
+    return json.dumps({"source": source, "fps": fps, "scenes": [
+        {"scene": i, "start_frame": s.start_frame, "end_frame": s.end_frame, "start_time": round(s.start_time, 6),
+         "end_time": round(s.end_time, 6)} for i, s in enumerate(scenes, 1)]}, indent=1) + "\n"
+
+
+def write_atomic(path: str, text: str) -> None:
+    """A temporary file in the same folder, synced, then renamed over ``path``: never half a file."""
+    tmp = os.path.join(os.path.dirname(os.path.abspath(path)), f".{os.path.basename(path)}.tmp")
+    with open(tmp, "w", newline="") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)

@@ -1,0 +1,59 @@
+"""What a person running ``reprocut detect`` sees: cuts of a live source as they happen, a progress
+bar on stderr (when it is a terminal) and the table of scenes at the end."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from ..core.events import Event
+from ..core.scenes import timecode
+from .progress import Progress
+from .scene_files import SceneList
+
+
+class CutLines:
+    """One line per cut, as it happens (a live source has no end to wait for)."""
+
+    def __init__(self, out: TextIO | None = None):
+        self.out = out  # None: sys.stdout
+
+    def on_event(self, event: Event) -> None:
+        if event.type == "cut":
+            print(f"cut  frame {event.frame:>7}  {event.time:10.3f} s  score {event.score:6.2f} (threshold {event.threshold:.2f})",
+                  file=self.out, flush=True)
+
+    def close(self) -> None:
+        pass
+
+
+class ProgressBar:
+    """Frames scored so far, from the ``stats`` events, out of ``total`` (None: unknown, e.g. live)."""
+
+    def __init__(self, total: int | None):
+        self.progress = Progress(total, "frames")
+
+    def on_event(self, event: Event) -> None:
+        if event.type == "stats":
+            self.progress.update(0)
+            self.progress.count = event.frames
+
+    def close(self) -> None:
+        self.progress.close()
+
+
+class SceneTable(SceneList):
+    """The scenes, one row each, and a summary line, printed once the stream has ended."""
+
+    def __init__(self, out: TextIO | None = None):
+        super().__init__()
+        self.out = out  # None: sys.stdout
+
+    def close(self) -> None:
+        if self.end is None:
+            return
+        end, out = self.end, self.out
+        print(f"{'scene':>5}  {'start frame':>11}  {'start':>12}  {'end frame':>9}  {'length (s)':>10}", file=out)
+        for i, s in enumerate(self.scenes(), 1):
+            print(f"{i:>5}  {s.start_frame:>11}  {timecode(s.start_time):>12}  {s.end_frame:>9}  {s.end_time - s.start_time:>10.3f}", file=out)
+        print(f"{len(self.cuts)} cuts, {end.frames} frames, {end.duration:.2f} s" + (f", {end.dropped} frames dropped" if end.dropped else ""),
+              file=out)

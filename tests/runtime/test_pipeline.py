@@ -1,0 +1,92 @@
+"""``Pipeline``, in process: several sources through one ring and one encoder, each stream scored as if alone.
+
+The sources are real (generated H.264 clips, the demo stream, a refused network connection) and
+the encoder is the bundled model, as users run it.
+"""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+from helpers import matched
+from reprocut.stream.core.events import EndEvent
+from reprocut.stream.runtime.encoder import Encoder, EncoderConfig
+from reprocut.stream.runtime.pipeline import Pipeline, PipelineConfig
+from reprocut.stream.sources import SourceConfig, open_source
+
+FRAMES = 240  # 10 s at 24 fps
+
+
+@pytest.fixture(scope="module")
+def encoder() -> Encoder:
+    return Encoder(EncoderConfig())  # shared by the module's pipelines, as ``serve`` shares one between streams
+
+
+@pytest.fixture(scope="module")
+def clips(clip_factory) -> dict[str, tuple[str, dict]]:
+    """Two clips in which the bundled model finds exactly the labelled cuts when each runs alone."""
+    made = {sid: clip_factory(f"seed{seed}", frames=FRAMES, seed=seed) for sid, seed in (("a", 3), ("b", 11))}
+    return {sid: (str(path), labels) for sid, (path, labels) in made.items()}
+
+
+def cut_frames(events, stream: str) -> list[int]:
+    return [e.frame for e in events if e.type == "cut" and e.stream == stream]
+
+
+def closed_port() -> int:
+    """A loopback port with nothing listening (bound, then released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_two_sources_through_one_pipeline_give_each_stream_what_it_gives_alone(clips, encoder):
+    alone = {sid: cut_frames(Pipeline([open_source(path)], encoder=encoder).run(), "0") for sid, (path, _) in clips.items()}
+    pipeline = Pipeline([open_source(path) for path, _ in clips.values()], PipelineConfig(stream_ids=list(clips)), encoder=encoder)
+    events = list(pipeline.run())
+    for sid, (_, labels) in clips.items():
+        mine = [e for e in events if e.stream == sid]
+        ends = [e for e in mine if isinstance(e, EndEvent)]
+        assert len(ends) == 1 and mine[-1] is ends[0]  # one end per stream, after everything else of it
+        cuts = cut_frames(mine, sid)
+        assert cuts == alone[sid]  # sharing the ring and the encoder changes nothing
+        assert len(cuts) == len(labels["cuts"]) and matched(cuts, labels["cuts"]) == labels["cuts"]
+        assert [e.time for e in mine if e.type == "cut"] == [c / 24 for c in cuts]
+        assert [(e.status, e.detail) for e in mine if e.type == "source"] == [("ended", "end of file")]
+        end = ends[0]
+        assert (end.frames, end.cuts, end.duration, end.dropped, end.reason) == (FRAMES, len(cuts), FRAMES / 24, 0, "eof")
+    assert [s.info() for s in pipeline.streams] == [
+        {"id": sid, "source": path, "fps": 24.0, "width": 320, "height": 180, "live": False} for sid, (path, _) in clips.items()]
+
+
+def test_stop_ends_run_with_reason_stopped(encoder):
+    source = open_source("demo://?frames=100000", SourceConfig(realtime=True))  # over an hour, paced
+    pipeline = Pipeline([source], PipelineConfig(stats_interval_s=0.2), encoder=encoder)
+    events = []
+    for event in pipeline.run():
+        events.append(event)
+        if event.type == "stats":  # the first one, after 0.2 s of scoring
+            pipeline.stop()
+    end = events[-1]
+    assert isinstance(end, EndEvent) and [e for e in events if isinstance(e, EndEvent)] == [end]
+    assert end.reason == "stopped"
+    assert end.frames == source.frames_put == pipeline.scorers[0].frames  # what was decoded before the stop was scored
+    assert 0 < end.frames < 24 * 10  # stopped within seconds of the first stats
+    # The source notices the stop on its own thread: its last word may come after the pipeline has ended.
+    assert [(e.status, e.detail) for e in events if e.type == "source"] in ([], [("ended", "end of demo stream")])
+    assert source.done.is_set()  # run() joined the decode thread
+
+
+def test_a_failed_source_ends_failed_and_the_other_stream_goes_on(clips, encoder):
+    path, labels = clips["a"]
+    url = f"tcp://127.0.0.1:{closed_port()}"
+    sources = [open_source(url, SourceConfig(max_retries=0)), open_source(path)]
+    events = list(Pipeline(sources, PipelineConfig(stream_ids=["gone", "a"]), encoder=encoder).run())
+    reason = f"ConnectionRefusedError: [Errno 111] Connection refused: '{url}'"
+    gone = [e for e in events if e.stream == "gone"]
+    assert [(e.status, e.detail) for e in gone[:-1]] == [("lost", reason), ("failed", f"gave up after 0 reconnect attempts: {reason}")]
+    assert gone[-1] == EndEvent("gone", 0, 0, 0.0, 0, "failed")
+    end, cuts = [e for e in events if e.stream == "a"][-1], cut_frames(events, "a")
+    assert end == EndEvent("a", FRAMES, len(cuts), FRAMES / 24, 0, "eof")
+    assert len(cuts) == len(labels["cuts"]) and matched(cuts, labels["cuts"]) == labels["cuts"]

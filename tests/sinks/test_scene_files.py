@@ -1,0 +1,100 @@
+"""Scene files: PySceneDetect-compatible CSV, CMX3600 EDL and JSON, written atomically by the sink at close."""
+
+import csv
+import io
+import json
+import time
+
+import pytest
+from reprocut.stream.core.events import CutEvent, EndEvent, SourceEvent, StatsEvent
+from reprocut.stream.core.scenes import scenes_from_cuts
+from reprocut.stream.sinks.base import feed
+from reprocut.stream.sinks.scene_files import (
+    SceneFiles,
+    to_csv,
+    to_edl,
+    to_json,
+    write_atomic,
+)
+from reprocut.stream.sources import open_source
+
+CSV = """\
+Timecode List:,00:00:01.000,00:00:02.500
+Scene Number,Start Frame,Start Timecode,Start Time (seconds),End Frame,End Timecode,End Time (seconds),Length (frames),Length (timecode),Length (seconds)
+1,1,00:00:00.000,0.000,24,00:00:01.000,1.000,24,00:00:01.000,1.000
+2,25,00:00:01.000,1.000,60,00:00:02.500,2.500,36,00:00:01.500,1.500
+3,61,00:00:02.500,2.500,96,00:00:04.000,4.000,36,00:00:01.500,1.500
+"""
+EDL = """\
+TITLE: clip.mp4
+FCM: NON-DROP FRAME
+
+001  AX       V     C        00:00:00:00 00:00:01:00 00:00:00:00 00:00:01:00
+002  AX       V     C        00:00:01:00 00:00:02:12 00:00:01:00 00:00:02:12
+003  AX       V     C        00:00:02:12 00:00:04:00 00:00:02:12 00:00:04:00
+"""
+SCENES = [{"scene": 1, "start_frame": 0, "end_frame": 24, "start_time": 0.0, "end_time": 1.0},
+          {"scene": 2, "start_frame": 24, "end_frame": 60, "start_time": 1.0, "end_time": 2.5},
+          {"scene": 3, "start_frame": 60, "end_frame": 96, "start_time": 2.5, "end_time": 4.0}]
+
+
+def cut(frame: int) -> CutEvent:
+    return CutEvent("0", frame, frame / 24, 9.0, 3.0, time.time(), {"kl": 9.0})
+
+
+def run(tmp_path, end: EndEvent) -> dict:
+    """Feed a stream with cuts at frames 24 and 60 (24 fps) to a SceneFiles sink; the files it left."""
+    paths = {k: tmp_path / f"scenes.{k}" for k in ("csv", "edl", "json")}
+    sink = SceneFiles("clips/clip.mp4", open_source("demo://?frames=96"), **{k: str(p) for k, p in paths.items()})
+    events = [SourceEvent("0", "connected"), cut(24), StatsEvent("0", 48, 24.0, 5.0, 9.0, 0, 3.0), cut(60), end]
+    feed(events, [sink])
+    return {p.name: p.read_text() for p in sorted(tmp_path.iterdir())}
+
+
+def test_csv_has_pyscenedetect_layout():
+    scenes = scenes_from_cuts([(30, 1.25)], frames=48, duration=2.0)
+    rows = list(csv.reader(io.StringIO(to_csv(scenes))))
+    assert rows[0] == ["Timecode List:", "00:00:01.250"]
+    assert rows[1][:5] == ["Scene Number", "Start Frame", "Start Timecode", "Start Time (seconds)", "End Frame"]
+    # PySceneDetect numbers frames from 1 in its CSV; the end frame is the last frame of the scene
+    assert rows[2] == ["1", "1", "00:00:00.000", "0.000", "30", "00:00:01.250", "1.250", "30", "00:00:01.250", "1.250"]
+    assert rows[3][:2] == ["2", "31"] and rows[3][4] == "48"
+
+
+def test_edl_and_json_parse_back():
+    scenes = scenes_from_cuts([(24, 1.0), (60, 2.5)], frames=96, duration=4.0)
+    assert to_edl(scenes, 24, "clip.mp4") == EDL
+    data = json.loads(to_json(scenes, "clip.mp4", 24))
+    assert data == {"source": "clip.mp4", "fps": 24, "scenes": SCENES}
+
+
+def test_atomic_write_leaves_no_temporary_file(tmp_path):
+    path = tmp_path / "scenes.csv"
+    write_atomic(str(path), "a\n")
+    write_atomic(str(path), "b\n")
+    assert path.read_text() == "b\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["scenes.csv"]
+
+
+def test_sink_writes_every_file_at_the_end(tmp_path):
+    files = run(tmp_path, EndEvent("0", 96, 2, 4.0, 0, "eof"))
+    assert list(files) == ["scenes.csv", "scenes.edl", "scenes.json"]  # and no temporary file
+    assert files["scenes.csv"] == CSV and files["scenes.edl"] == EDL
+    assert json.loads(files["scenes.json"]) == {"source": "clips/clip.mp4", "fps": 24.0, "scenes": SCENES}
+
+
+def test_sink_writes_the_scenes_up_to_a_stop(tmp_path):
+    files = run(tmp_path, EndEvent("0", 80, 2, 80 / 24, 0, "stopped"))  # Ctrl-C at frame 80
+    assert [row.split(",")[4] for row in files["scenes.csv"].splitlines()[2:]] == ["24", "60", "80"]
+    assert [s["end_frame"] for s in json.loads(files["scenes.json"])["scenes"]] == [24, 60, 80]
+
+
+def test_sink_writes_nothing_without_an_end(tmp_path):
+    def events():
+        yield cut(24)
+        raise RuntimeError("encoder died")
+
+    sink = SceneFiles("clip.mp4", open_source("demo://?frames=96"), csv=str(tmp_path / "scenes.csv"))
+    with pytest.raises(RuntimeError, match="encoder died"):
+        feed(events(), [sink])
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,276 @@
+"""Each kind of source, in process, through the real ring buffer: frames, numbering, times and statuses.
+
+Inputs are real: generated H.264 clips decoded by PyAV, an OS pipe standing in for stdin, and a
+loopback HTTP server (``HttpClip``) that serves an MPEG-TS, stalls and goes away on cue. The
+command-line runs of the same cases live in ``test_robustness_*.py`` and ``tests/cli``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from helpers import TIMEOUT, to_mpegts
+from reprocut.stream.core.errors import UsageError
+from reprocut.stream.runtime.ring import FrameRing, RingConfig
+from reprocut.stream.sources import (
+    DemoSource,
+    DeviceSource,
+    FileSource,
+    NetworkSource,
+    PipeSource,
+    SourceConfig,
+    open_source,
+)
+from reprocut.stream.sources.decode import iter_video
+
+FPS = 24.0  # the generated clips' rate
+SIZE = (320, 180)
+
+
+class Drained:
+    """Everything a started source put into a ring, in order, and the statuses it reported."""
+
+    def __init__(self, source, capacity: int = 1024, slot: int = 0, consume: bool = True):
+        self.statuses: list[tuple[str, str]] = []
+        self.ring = FrameRing(RingConfig(capacity=capacity))
+        source.start(self.ring, slot, 64, lambda status, detail: self.statuses.append((status, detail)))
+        if not consume:  # let the source run to its end against a ring nobody reads
+            assert source.done.wait(TIMEOUT)
+        batches, deadline = [], time.monotonic() + TIMEOUT
+        while (batch := self.ring.get_batch(64, max_delay=0.01, timeout=1.0)) is not None:
+            batches.append(batch)
+            assert time.monotonic() < deadline, "the source never ended"
+        source.join(TIMEOUT)
+        self.index = [i for b in batches for i in b.index.tolist()]
+        self.time = [t for b in batches for t in b.time.tolist()]
+        self.stream = {s for b in batches for s in b.stream.tolist()}
+        self.pixels = [p for b in batches for p in b.pixels]
+
+
+@pytest.fixture(scope="module")
+def clip(clip_factory) -> tuple[Path, dict]:
+    """10 s of the demo: long enough for a live probe (~1 s of stream) to finish on a partial send."""
+    return clip_factory("seed3", frames=240, seed=3)
+
+
+# -- open_source: one place maps what the user typed to a kind ----------------------------------
+@pytest.mark.parametrize("form, live, kind, is_live", [
+    ("none", None, DemoSource, False),
+    ("demo://?seed=1&frames=10", None, DemoSource, False),
+    ("demo://?seed=1&frames=10", True, DemoSource, True),
+    ("clip", None, FileSource, False),
+    ("file://clip", None, FileSource, False),
+    ("clip", True, NetworkSource, True),  # --live on a file: the live policy, ending at the file's end
+    ("-", None, PipeSource, False),
+    ("rtsp://127.0.0.1:9/cam", None, NetworkSource, True),
+    ("rtsps://127.0.0.1:9/cam", None, NetworkSource, True),
+    ("http://127.0.0.1:9/live.ts", None, NetworkSource, True),
+    ("HTTPS://127.0.0.1:9/live.m3u8", None, NetworkSource, True),
+    ("udp://127.0.0.1:9", None, NetworkSource, True),
+    ("srt://127.0.0.1:9", None, NetworkSource, True),
+    ("tcp://127.0.0.1:9", None, NetworkSource, True),
+    ("rtmp://127.0.0.1:9/app", None, NetworkSource, True),
+    ("/dev/video0", None, DeviceSource, True),
+])
+def test_open_source_maps_each_form_to_its_kind(clip, form, live, kind, is_live):
+    url = {"none": None, "clip": str(clip[0]), "file://clip": f"file://{clip[0]}"}.get(form, form)
+    source = open_source(url, SourceConfig(live=live))
+    assert type(source) is kind
+    assert source.live is is_live
+    assert source.url == (url or "demo://")
+    if kind is NetworkSource:
+        assert source.local is (form == "clip")  # only a local file ends at its end instead of reconnecting
+
+
+def still_image(folder: Path) -> Path:
+    path = folder / "still.png"
+    with av.open(str(path), "w", format="image2") as out:
+        stream = out.add_stream("png")
+        stream.width, stream.height, stream.pix_fmt = 32, 32, "rgb24"
+        for packet in stream.encode(av.VideoFrame.from_ndarray(np.zeros((32, 32, 3), np.uint8), format="rgb24")):
+            out.mux(packet)
+    return path
+
+
+@pytest.mark.parametrize("case", ["missing", "missing-live", "missing-file-url", "directory", "empty", "text", "still",
+                                  "scheme", "demo-word", "demo-fraction"])
+def test_open_source_rejects_mistakes_with_one_line(tmp_path, case):
+    empty, text, folder = tmp_path / "empty.mp4", tmp_path / "notes.mp4", tmp_path / "folder"
+    empty.touch()
+    text.write_text("not a video\n")
+    folder.mkdir()
+    missing = tmp_path / "missing.mp4"
+    still = still_image(tmp_path) if case == "still" else None
+    url, live, message = {
+        "missing": (str(missing), None, f"{missing}: no such file or directory"),
+        "missing-live": (str(missing), True, f"{missing}: no such file or directory"),
+        "missing-file-url": (f"file://{missing}", None, f"{missing}: no such file or directory"),
+        "directory": (str(folder), None, f"{folder}: is a directory, expected a video file"),
+        "empty": (str(empty), None, f"{empty}: file is empty"),
+        "text": (str(text), None, (f"{text}: not a readable video (InvalidDataError: [Errno 1094995529] "
+                                   f"Invalid data found when processing input: '{text}')")),
+        "still": (str(still), None, f"{still}: is a still image (png_pipe), not a video"),
+        "scheme": ("ftp://host/clip.mp4", None, ("ftp://host/clip.mp4: unsupported URL scheme 'ftp' (use a file, hls, http, "
+                                                 "https, rtmp, rtmps, rtp, rtsp, rtsps, srt, tcp, udp, /dev/videoN or -)")),
+        "demo-word": ("demo://?seed=x", None, "demo://?seed=x: expected demo://?seed=N&frames=N with whole numbers"),
+        "demo-fraction": ("demo://?frames=1.5", None, "demo://?frames=1.5: expected demo://?seed=N&frames=N with whole numbers"),
+    }[case]
+    with pytest.raises(UsageError) as raised:
+        open_source(url, SourceConfig(live=live))
+    assert str(raised.value) == message
+
+
+# -- file ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("form", ["path", "file-url"])
+def test_file_source_gives_every_frame_in_order_with_the_containers_facts(clip, form):
+    path, labels = clip
+    source = open_source(str(path) if form == "path" else f"file://{path}")
+    assert (source.fps, source.width, source.height, source.total_frames) == (FPS, *SIZE, labels["frames"])  # before any frame
+    got = Drained(source, capacity=16, slot=3)  # a small ring: the file waits for room, nothing is lost
+    truth = list(iter_video(str(path), size=64))
+    assert got.index == list(range(labels["frames"])) == [f.index for f in truth]
+    assert got.time == [i / FPS for i in range(labels["frames"])] == [f.time for f in truth]
+    assert np.array_equal(got.pixels, [f.rgb for f in truth])
+    assert got.stream == {3} and got.ring.dropped[3] == 0
+    assert got.statuses == [("ended", "end of file")]
+    assert (source.frames_put, source.failed, source.done.is_set()) == (labels["frames"], False, True)
+
+
+def test_live_file_drops_the_oldest_frames_when_the_ring_is_full_and_counts_them(clip):
+    path, labels = clip
+    n = labels["frames"]
+    source = open_source(str(path), SourceConfig(live=True))
+    got = Drained(source, capacity=8, consume=False)
+    assert got.index == list(range(n - 8, n))  # the newest frames survive
+    assert got.time == [i / FPS for i in range(n - 8, n)]
+    assert got.ring.dropped[0] == n - 8 and source.frames_put == n
+    assert got.statuses == [("connected", "320x180 @ 24 fps"), ("ended", "end of file")]
+
+
+# -- demo ----------------------------------------------------------------------------------------
+def test_demo_source_honours_seed_and_frames():
+    source = open_source("demo://?seed=4&frames=30")
+    assert (source.fps, source.width, source.height, source.total_frames) == (FPS, *SIZE, 30)
+    got = Drained(source)
+    assert got.index == list(range(30)) and got.time == [i / FPS for i in range(30)]
+    assert got.statuses == [("ended", "end of demo stream")]
+    again, other = Drained(open_source("demo://?frames=30&seed=4")), Drained(open_source("demo://?seed=5&frames=30"))
+    assert np.array_equal(got.pixels, again.pixels)  # a seed is a fixed picture sequence
+    assert not np.array_equal(got.pixels, other.pixels)
+    assert open_source(None).total_frames == open_source("demo://").total_frames == 720  # DemoConfig's length
+
+
+# -- pipe ----------------------------------------------------------------------------------------
+def feed_stdin(monkeypatch, data: bytes) -> threading.Thread:
+    """Make ``sys.stdin`` the read end of a real OS pipe and write ``data`` into it from a thread."""
+    read_fd, write_fd = os.pipe()
+    read_end = io.FileIO(read_fd, "rb")
+    read_end.name = "<stdin>"  # as the process's own stdin is named in PyAV's messages
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(read_end)))
+
+    def write() -> None:
+        with os.fdopen(write_fd, "wb") as pipe:
+            pipe.write(data)
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    return writer
+
+
+def test_pipe_source_reads_stdin_to_its_end(clip, monkeypatch):
+    path, labels = clip
+    n = labels["frames"]
+    writer = feed_stdin(monkeypatch, to_mpegts(path))
+    source = open_source("-")
+    assert (source.fps, source.width, source.total_frames) == (25.0, 0, None)  # a pipe is read once: no probe
+    got = Drained(source, capacity=16)
+    writer.join(TIMEOUT)
+    assert (source.fps, source.width, source.height) == (FPS, *SIZE)
+    assert got.index == list(range(n))
+    assert got.time == pytest.approx([got.time[0] + i / FPS for i in range(n)], abs=1e-9)  # the stream's own clock
+    assert np.array_equal(got.pixels, [f.rgb for f in iter_video(str(path), size=64)])
+    assert got.ring.dropped[0] == 0 and got.statuses == [("ended", "end of file")]
+
+
+def test_pipe_of_junk_fails_with_a_one_line_error(monkeypatch):
+    feed_stdin(monkeypatch, b"not a video\n" * 100)
+    source = open_source("-")
+    got = Drained(source)
+    assert got.index == [] and source.failed
+    message = "standard input is not readable media ([Errno 1094995529] Invalid data found when processing input: '<stdin>')"
+    assert str(source.error) == message and got.statuses == [("failed", message)]
+
+
+# -- network -------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def ts_clip(clip) -> tuple[bytes, dict]:
+    path, labels = clip
+    return to_mpegts(path), labels
+
+
+def frames_in(ts: bytes) -> int:
+    """How many frames a piece of MPEG-TS decodes to, read to its end."""
+    with av.open(io.BytesIO(ts), format="mpegts") as container:
+        return sum(1 for _ in container.decode(video=0))
+
+
+def refused(url: str) -> str:
+    return f"ConnectionRefusedError: [Errno 111] Connection refused: '{url}'"
+
+
+def test_network_source_reconnects_when_the_stream_ends_and_gives_up_when_the_host_is_gone(ts_clip, step_server):
+    data, labels = ts_clip
+    n = labels["frames"]
+    server = step_server([(data, "close"), (data, "close")], http_length=len(data))
+    source = open_source(server.url, SourceConfig(max_retries=1))
+    got = Drained(source)
+    connected, ended, retry = ("connected", "320x180 @ 24 fps"), ("lost", "stream ended"), ("reconnecting", "in 0.5 s (attempt 1)")
+    assert got.statuses == [connected, ended, retry, connected, ended, retry,
+                            ("lost", refused(server.url)), retry, ("lost", refused(server.url)),
+                            ("failed", f"gave up after 1 reconnect attempts: {refused(server.url)}")]
+    assert server.connections == 2 and source.failed and source.error is None  # a network failure is not a user mistake
+    # Numbering goes on across the reconnect, and the second play starts one frame after the first.
+    assert got.index == list(range(2 * n))
+    assert got.time == pytest.approx([i / FPS for i in range(2 * n)], abs=1e-9)
+    assert got.ring.dropped[0] == 0
+
+
+def test_network_source_reconnects_after_a_stall(ts_clip, step_server):
+    data, labels = ts_clip
+    part = len(data) * 2 // 5 // 188 * 188  # 40% of the clip in whole TS packets, then silence
+    server = step_server([(data[:part], "stall"), (data, "close")], http_length=len(data))
+    source = open_source(server.url, SourceConfig(stall_timeout=1.0, max_retries=0))
+    got = Drained(source)
+    retry = ("reconnecting", "in 0.5 s (attempt 1)")
+    assert got.statuses == [("connected", "320x180 @ 24 fps"), ("lost", "no data for 1 s (stalled)"), retry,
+                            ("connected", "320x180 @ 24 fps"), ("lost", "stream ended"), retry,
+                            ("lost", refused(server.url)), ("failed", f"gave up after 0 reconnect attempts: {refused(server.url)}")]
+    # The first connection delivered what its bytes hold, less the few frames still inside the decoder when it went silent.
+    stalled, whole = len(got.index) - labels["frames"], frames_in(data[:part])
+    assert whole - 8 <= stalled <= whole, (stalled, whole)
+    assert got.index == list(range(len(got.index)))
+    assert got.time == pytest.approx([i / FPS for i in range(len(got.index))], abs=1e-9)
+
+
+# -- device --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("url, make", [("/dev/video99", open_source), ("/dev/null", DeviceSource)])
+def test_device_source_opens_with_v4l2_and_reports_a_missing_device(url, make):
+    """No capture device here: a missing one is lost and retried like a dropped stream; a file that
+    is no v4l2 device is refused by the v4l2 demuxer (which a plain file read would not be)."""
+    if url == "/dev/video99" and os.path.exists(url):
+        pytest.skip(f"{url} exists here")
+    source = make(url, SourceConfig(max_retries=0))
+    assert type(source) is DeviceSource and source.live
+    got = Drained(source)
+    reason = {"/dev/video99": f"FileNotFoundError: [Errno 2] No such file or directory: '{url}'",
+              "/dev/null": f"OSError: [Errno 25] Inappropriate ioctl for device: '{url}'"}[url]
+    assert got.statuses == [("lost", reason), ("failed", f"gave up after 0 reconnect attempts: {reason}")]
+    assert got.index == [] and source.failed
