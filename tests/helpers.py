@@ -61,8 +61,9 @@ def model_args() -> list[str]:
     return ["--model", model] if model else []
 
 
-def assert_one_line_error(result: subprocess.CompletedProcess, needle: str = "") -> None:
-    """A user mistake: exit code 2, one line on stderr that names the problem, no traceback."""
+def assert_one_line_error(result: subprocess.CompletedProcess, needle: str) -> None:
+    """A user mistake: exit code 2, one line on stderr that names the problem (``needle``), no traceback."""
+    assert needle, "name the problem the line must mention"
     assert result.returncode == 2, (result.returncode, result.stderr)
     lines = [line for line in result.stderr.splitlines() if line.strip() and " INFO " not in line]
     assert len(lines) == 1, result.stderr

@@ -261,16 +261,20 @@ def test_network_source_reconnects_after_a_stall(ts_clip, step_server):
 
 
 # -- device --------------------------------------------------------------------------------------
-@pytest.mark.parametrize("url, make", [("/dev/video99", open_source), ("/dev/null", DeviceSource)])
-def test_device_source_opens_with_v4l2_and_reports_a_missing_device(url, make):
-    """No capture device here: a missing one is lost and retried like a dropped stream; a file that
-    is no v4l2 device is refused by the v4l2 demuxer (which a plain file read would not be)."""
-    if url == "/dev/video99" and os.path.exists(url):
-        pytest.skip(f"{url} exists here")
+def absent_device() -> str:
+    """A /dev/videoN that does not exist on this machine (the first free number from 99 on)."""
+    return next(f"/dev/video{n}" for n in range(99, 10_000) if not os.path.exists(f"/dev/video{n}"))
+
+
+@pytest.mark.parametrize("kind", ["missing", "not-v4l2"])
+def test_device_source_opens_with_v4l2_and_reports_a_missing_device(kind):
+    """A missing device is lost and retried like a dropped stream; a file that is no v4l2 device is
+    refused by the v4l2 demuxer (which a plain file read would not be)."""
+    url, make = (absent_device(), open_source) if kind == "missing" else ("/dev/null", DeviceSource)
     source = make(url, SourceConfig(max_retries=0))
     assert type(source) is DeviceSource and source.live
     got = Drained(source)
-    reason = {"/dev/video99": f"FileNotFoundError: [Errno 2] No such file or directory: '{url}'",
-              "/dev/null": f"OSError: [Errno 25] Inappropriate ioctl for device: '{url}'"}[url]
+    reason = {"missing": f"FileNotFoundError: [Errno 2] No such file or directory: '{url}'",
+              "not-v4l2": f"OSError: [Errno 25] Inappropriate ioctl for device: '{url}'"}[kind]
     assert got.statuses == [("lost", reason), ("failed", f"gave up after 0 reconnect attempts: {reason}")]
     assert got.index == [] and source.failed
