@@ -36,11 +36,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..core.errors import UsageError
     from ..evaluation.bench import BenchConfig, run_bench, to_markdown
-    from .options import config_from
+    from .options import check_output_folders, config_from
 
-    for path in (args.json, args.markdown):
-        if path and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
-            raise UsageError(f"{path}: folder does not exist")
+    check_output_folders(args.json, args.markdown)
     if args.dataset:
         from ..evaluation.labels import load_dataset
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import signal
 from typing import TYPE_CHECKING
 
@@ -55,18 +54,16 @@ class _Ending:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..core.errors import UsageError
     from ..runtime.pipeline import Pipeline
     from ..sinks.base import feed
     from ..sinks.jsonl import JsonLines
     from ..sinks.scene_files import SceneFiles
     from ..sinks.terminal import CutLines, ProgressBar, SceneTable
     from ..sources import open_source
+    from .options import check_output_folders
     from .pipeline_options import pipeline_config, source_config
 
-    for path in (args.csv, args.edl, args.json):
-        if path and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
-            raise UsageError(f"{path}: folder does not exist")
+    check_output_folders(args.csv, args.edl, args.json)
     source = open_source(args.source, source_config(args))
     pipeline = Pipeline([source], pipeline_config(args))
 

@@ -58,13 +58,12 @@ def _targets(args: argparse.Namespace) -> list:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..core.errors import UsageError
     from ..evaluation.labels import frame_times
     from ..evaluation.metrics import EvalConfig, micro, score_clip
     from ..evaluation.report import clip_report, fmt_rate, format_text, overall_report
     from ..evaluation.runner import detect_clip
     from ..runtime.encoder import Encoder, EncoderConfig
-    from .options import config_from
+    from .options import check_output_folders, config_from
     from .pipeline_options import pipeline_config
 
     targets = _targets(args)
@@ -75,8 +74,8 @@ def run(args: argparse.Namespace) -> int:
         _pyplot()  # fail before the long part if matplotlib is missing
         if args.dataset:
             os.makedirs(args.plot, exist_ok=True)
-        elif not os.path.isdir(os.path.dirname(os.path.abspath(args.plot))):
-            raise UsageError(f"{args.plot}: folder does not exist")
+        else:
+            check_output_folders(args.plot)
     config = pipeline_config(args)
     config = replace(config, scorer=replace(config.scorer, trace=bool(args.plot)))
     encoder = Encoder(EncoderConfig(model=config.model, device=config.device))

@@ -14,9 +14,12 @@ command line to the code::
 from __future__ import annotations
 
 import argparse
+import os
 import typing
 from dataclasses import fields
 from typing import Any, TypeVar
+
+from ..core.errors import UsageError
 
 Spec = str | dict[str, Any] | None  # help text, or argparse keywords (None: no help)
 Config = TypeVar("Config")
@@ -46,3 +49,10 @@ def config_from(args: argparse.Namespace, cls: type[Config], **overrides: Any) -
     """``cls`` from the parsed options named after its fields; ``overrides`` for those parsed otherwise."""
     given = {f.name: getattr(args, f.name) for f in fields(cls) if hasattr(args, f.name)}
     return cls(**{**given, **overrides})
+
+
+def check_output_folders(*paths: str | None) -> None:
+    """Each output file's folder must exist (None: not asked for): say so before any long work starts."""
+    for path in paths:
+        if path and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+            raise UsageError(f"{path}: folder does not exist")

@@ -50,7 +50,6 @@ class StreamState:
     latencies: list[float] = field(default_factory=list)
     scored_since_stats: int = 0
     finished: bool = False
-    cut_list: list[tuple[int, float]] = field(default_factory=list)
 
     def info(self) -> dict:
         s = self.source
@@ -137,8 +136,6 @@ class Pipeline:
             st.scored_since_stats += int(mask.sum())
             st.last_time = float(batch.time[mask][-1])
             st.latencies.extend((now - batch.wall[mask]).tolist())
-            for e in events:
-                st.cut_list.append((e.frame, e.time))
             yield from events
 
     def _finish_done_streams(self) -> Iterator[Event]:
@@ -153,13 +150,11 @@ class Pipeline:
         st.finished = True
         yield from self._drain_notices()  # the source's own last word ('ended', 'failed') comes first
         if st.scorer is not None:
-            for e in st.scorer.finish():
-                st.cut_list.append((e.frame, e.time))
-                yield e
+            yield from st.scorer.finish()
         reason = "failed" if st.source.failed else ("stopped" if self._stopped else "eof")
-        frames = st.scorer.frames if st.scorer else 0
+        frames, cuts = (st.scorer.frames, st.scorer.cuts) if st.scorer else (0, 0)
         duration = st.last_time + 1.0 / st.source.fps if frames else 0.0
-        yield EndEvent(st.id, frames, len(st.cut_list), duration, self.ring.dropped[st.source.slot], reason)
+        yield EndEvent(st.id, frames, cuts, duration, self.ring.dropped[st.source.slot], reason)
 
     def _stats(self, interval: float) -> Iterator[StatsEvent]:
         for st in self.streams:

@@ -21,20 +21,20 @@ REEL = "AX"  # the EDL's source reel name
 
 
 class SceneList:
-    """One stream's cuts and its ``end``: the scene list, complete once the stream has ended."""
+    """One stream's cut events and its ``end``: the scene list, complete once the stream has ended."""
 
     def __init__(self) -> None:
-        self.cuts: list[tuple[int, float]] = []  # (frame, time) of every cut
+        self.cuts: list[CutEvent] = []
         self.end: EndEvent | None = None
 
     def on_event(self, event: Event) -> None:
         if isinstance(event, CutEvent):
-            self.cuts.append((event.frame, event.time))
+            self.cuts.append(event)
         elif isinstance(event, EndEvent):
             self.end = event
 
     def scenes(self) -> list[Scene]:
-        return scenes_from_cuts(self.cuts, self.end.frames, self.end.duration)
+        return scenes_from_cuts([(c.frame, c.time) for c in self.cuts], self.end.frames, self.end.duration)
 
     def close(self) -> None:
         pass

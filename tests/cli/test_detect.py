@@ -7,7 +7,14 @@ import subprocess
 import time
 
 import pytest
-from helpers import REPROCUT, assert_one_line_error, jsonl_events, matched, run_cli, to_mpegts
+from helpers import (
+    REPROCUT,
+    assert_one_line_error,
+    jsonl_events,
+    matched,
+    run_cli,
+    to_mpegts,
+)
 from reprocut.stream.sources.cartoon import DemoConfig
 from reprocut.stream.sources.cartoon import labels as demo_labels
 
