@@ -26,12 +26,18 @@ class ThresholdConfig:
     min_separation: float = math.log(3.0)  # log-score gap between centres below which no cut is assumed
 
 
+def load_kmeans() -> type:
+    """scikit-learn's KMeans, imported here rather than with this module: it takes ~1 s to load, which
+    ``--help`` and usage errors should not wait for. Whoever runs a stream calls this up front (with
+    the model), so the first calibration does not stall mid-stream or inside a timed run."""
+    from sklearn.cluster import KMeans
+
+    return KMeans
+
+
 def two_centres(values: np.ndarray, init: tuple[float, float] | None = None) -> tuple[float, float]:
     """Sorted centres of 1-D k-means with k=2."""
-    from sklearn.cluster import (
-        KMeans,  # imported on first use: scikit-learn takes ~1 s to load, --help should not wait
-    )
-
+    KMeans = load_kmeans()
     x = np.asarray(values, dtype=np.float64).reshape(-1, 1)
     if init is None:
         km = KMeans(n_clusters=2, n_init=3, random_state=0)

@@ -28,6 +28,8 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from ..core.threshold import load_kmeans, paper_threshold
+
 log = logging.getLogger(__name__)
 
 
@@ -55,10 +57,6 @@ def times_to_frames(cut_times: list[float], times: list[float]) -> list[int]:
 
 def pixel_l2_cuts(pixels: np.ndarray) -> list[int]:
     """L2 distance between consecutive 64x64 frames, thresholded by the paper's k-means midpoint."""
-    from ..core.threshold import (
-        paper_threshold,  # scikit-learn: imported once, outside pixel_l2's timing
-    )
-
     if len(pixels) < 3:
         return []
     x = pixels.reshape(len(pixels), -1).astype(np.float32) / 255.0
@@ -68,9 +66,9 @@ def pixel_l2_cuts(pixels: np.ndarray) -> list[int]:
 
 
 def pixel_l2(paths: list[str]) -> list[PeerRun]:
-    from ..core.threshold import paper_threshold  # noqa: F401  (load scikit-learn before the clock starts)
     from ..sources.decode import iter_video
 
+    load_kmeans()  # before the clock starts, as reprocut's pipeline does
     runs = []
     for path in paths:
         start = time.perf_counter()
