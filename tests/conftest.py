@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import ServeProcess, StepServer, make_clip, run_cli
+from helpers import ServeProcess, StepServer, make_clip, run_cli, write_cut_clip
 from reprocut.stream.sources.cartoon import DemoConfig, write_clip
 
 
@@ -22,6 +22,21 @@ def clip_factory(tmp_path_factory):
             labels = write_clip(DemoConfig(**fields), str(path))
             cache[key] = (path, labels)
         return cache[key]
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def cut_clip(tmp_path_factory):
+    """make(name, cuts, frames, **write_cut_clip options) -> (path, what was written): a PyAV clip with cuts at known frames."""
+    folder = tmp_path_factory.mktemp("cut_clips")
+    cache: dict[str, tuple[Path, dict]] = {}
+
+    def make(name: str, cuts: list[int], frames: int, **options) -> tuple[Path, dict]:
+        if name not in cache:
+            path = folder / f"{name}.mp4"
+            cache[name] = (path, write_cut_clip(path, cuts, frames, **options))
+        return cache[name]
 
     return make
 

@@ -308,3 +308,76 @@ class StepServer:
         for conn in self._open:
             conn.close()
 
+
+
+def write_cut_clip(path: Path, cuts: list[int], frames: int, size: tuple[int, int] = (160, 90), rate: int = 24,
+                   vfr: bool = False, audio_rate: int | None = None, keyint: int | None = None) -> dict:
+    """An H.264 clip with hard cuts at known frames, written with PyAV: each scene its own colour, a square moving
+    across it (so every frame differs from its neighbours) and, with ``audio_rate``, its own AAC tone
+    (``tone(scene)`` Hz). ``vfr``: frame durations alternate 1/rate and 2/rate (timestamps in ms). Odd sizes are
+    encoded 4:4:4 (x264 needs even sizes for 4:2:0); ``keyint`` fixes the keyframe interval (no scene-cut keyframes).
+    Returns what was written: the frames' times and the cuts."""
+    from fractions import Fraction
+
+    import av
+
+    width, height = size
+    bounds = [0, *cuts, frames]
+    scene_of = np.searchsorted(cuts, np.arange(frames), side="right")
+    times = np.cumsum([0] + [(2 if vfr and i % 2 else 1) / rate for i in range(frames - 1)])
+    time_base = Fraction(1, 1000) if vfr else 1 / Fraction(rate)
+    with av.open(str(path), "w") as container:
+        video = container.add_stream("libx264", rate=rate)
+        video.width, video.height = width, height
+        video.pix_fmt = "yuv444p" if width % 2 or height % 2 else "yuv420p"
+        video.codec_context.time_base = time_base
+        video.options = {"crf": "16", "preset": "veryfast", **({"x264-params": f"keyint={keyint}:min-keyint={keyint}:scenecut=0"} if keyint else {})}
+        audio = None
+        if audio_rate:
+            audio = container.add_stream("aac", rate=audio_rate)
+            audio.layout = "stereo"
+        played = 0  # audio samples written
+        for i in range(frames):
+            k = int(scene_of[i])
+            img = np.full((height, width, 3), (40 + 50 * k % 200, 200 - 30 * k % 180, 90 + 70 * k % 160), np.uint8)
+            x = (i - bounds[k]) * 5 % (width - 12)
+            img[height // 3 : height // 3 + 12, x : x + 12] = 255 - img[0, 0]
+            frame = av.VideoFrame.from_ndarray(img, format="rgb24")
+            frame.pts = round(times[i] / time_base)
+            container.mux(video.encode(frame))
+            if audio is not None:  # the tone of this frame's scene, up to the next frame's time
+                end = round((times[i + 1] if i + 1 < frames else times[i] + 1 / rate) * audio_rate)
+                t = np.arange(played, end) / audio_rate
+                wave = (0.3 * np.sin(2 * np.pi * tone(k) * t)).astype(np.float32)
+                samples = av.AudioFrame.from_ndarray(np.stack([wave, wave]), format="fltp", layout="stereo")
+                samples.sample_rate, samples.pts, samples.time_base = audio_rate, played, Fraction(1, audio_rate)
+                container.mux(audio.encode(samples))
+                played = end
+        container.mux(video.encode(None))
+        if audio is not None:
+            container.mux(audio.encode(None))
+    return {"cuts": cuts, "frames": frames, "times": times.tolist(), "rate": rate, "audio_rate": audio_rate}
+
+
+def tone(scene: int) -> float:
+    """The frequency (Hz) of scene ``scene``'s tone (0-based) in ``write_cut_clip``."""
+    return 300.0 + 250.0 * scene
+
+
+def decode_frames(path: Path) -> tuple[list[np.ndarray], list[float]]:
+    """Every frame of a video, full size RGB, and its presentation time (s)."""
+    import av
+
+    with av.open(str(path)) as container:
+        frames = list(container.decode(video=0))
+    return [f.to_ndarray(format="rgb24") for f in frames], [float(f.time) for f in frames]
+
+
+def decode_audio(path: Path) -> tuple[np.ndarray, int]:
+    """The first audio stream, mixed to mono float samples, and its sample rate."""
+    import av
+
+    with av.open(str(path)) as container:
+        frames = [f.to_ndarray().mean(axis=0) for f in container.decode(audio=0)]
+        rate = container.streams.audio[0].sample_rate
+    return np.concatenate(frames), rate

@@ -31,6 +31,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--csv", metavar="FILE", help="write a PySceneDetect-compatible scene list")
     p.add_argument("--edl", metavar="FILE", help="write a CMX3600 EDL")
     p.add_argument("--json", metavar="FILE", help="write the scene list as JSON")
+    p.add_argument("--otio", metavar="FILE", help="write an OpenTimelineIO timeline, one clip per scene (needs reprocut[timeline])")
+    p.add_argument("--fcpxml", metavar="FILE", help="write a Final Cut Pro XML timeline, one clip per scene (Final Cut Pro, Resolve)")
     add_pipeline_options(p)
 
 
@@ -63,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     from .options import check_output_folders
     from .pipeline_options import pipeline_config, source_config
 
-    check_output_folders(args.csv, args.edl, args.json)
+    check_output_folders(args.csv, args.edl, args.json, args.otio, args.fcpxml)
     source = open_source(args.source, source_config(args))
     pipeline = Pipeline([source], pipeline_config(args))
 
@@ -77,7 +79,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         sinks = [CutLines()] if source.live else []
     sinks += [ProgressBar(None if source.live else source.total_frames), ending,
-              SceneFiles(args.source or "demo", source, csv=args.csv, edl=args.edl, json=args.json)]
+              SceneFiles(args.source or "demo", source, csv=args.csv, edl=args.edl, json=args.json,
+                         otio=args.otio, fcpxml=args.fcpxml)]
     if not args.jsonl:
         sinks.append(SceneTable())
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}

@@ -19,6 +19,7 @@ from ..core.errors import UsageError
 # sub-command -> module with HELP, add_arguments(parser) and run(args) -> exit code
 COMMANDS = {
     "detect": "reprocut.stream.cli.detect",
+    "split": "reprocut.stream.cli.split",
     "demo": "reprocut.stream.cli.demo",
     "serve": "reprocut.stream.cli.serve",
     "eval": "reprocut.stream.cli.evaluate",

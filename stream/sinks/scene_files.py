@@ -1,9 +1,10 @@
-"""Scene lists as files: PySceneDetect-compatible CSV, CMX3600 EDL and JSON, written atomically.
+"""Scene lists as files: PySceneDetect-compatible CSV, CMX3600 EDL, JSON and timelines, written atomically.
 
 ``SceneFiles`` is the sink: it collects one stream's cuts and writes the files from ``close()``,
 once the stream's ``end`` is known, so a run stopped by Ctrl-C or SIGTERM (``end`` reason
 ``stopped``) still leaves complete scene lists. Each file is written to a temporary file in the
-same folder and renamed, so an interrupted write never leaves a truncated one behind.
+same folder and renamed, so an interrupted write never leaves a truncated one behind. The
+timelines (OpenTimelineIO, FCPXML) are written by ``otio.py`` and ``fcpxml.py``.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ import json
 import os
 
 from ..core.contracts import Source
+from ..core.errors import UsageError
 from ..core.events import CutEvent, EndEvent, Event
-from ..core.scenes import Scene, scenes_from_cuts, smpte, timecode
+from ..core.scenes import Scene, drop_frame, scenes_from_cuts, smpte, timecode
 
 REEL = "AX"  # the EDL's source reel name
 
@@ -47,11 +49,16 @@ class SceneFiles(SceneList):
     rate is read from ``source`` at close, as a live source knows it only once connected.
     """
 
-    def __init__(self, name: str, source: Source, csv: str | None = None, edl: str | None = None, json: str | None = None):
+    def __init__(self, name: str, source: Source, csv: str | None = None, edl: str | None = None, json: str | None = None,
+                 otio: str | None = None, fcpxml: str | None = None):
         super().__init__()
         self.name = name
         self.source = source
-        self.csv, self.edl, self.json = csv, edl, json
+        self.csv, self.edl, self.json, self.otio, self.fcpxml = csv, edl, json, otio, fcpxml
+        if otio:
+            from .otio import require_otio
+
+            require_otio()  # before the run, not at its end
 
     def close(self) -> None:
         if self.end is None:
@@ -63,6 +70,16 @@ class SceneFiles(SceneList):
             write_atomic(self.edl, to_edl(scenes, fps, os.path.basename(self.name)))
         if self.json:
             write_atomic(self.json, to_json(scenes, self.name, fps))
+        if self.otio or self.fcpxml:
+            from .fcpxml import to_fcpxml
+            from .otio import to_otio
+            from .timeline import Media
+
+            media = Media.of(self.name, self.source, scenes[-1].end_frame)
+            if self.otio:
+                write_atomic(self.otio, to_otio(scenes, media))
+            if self.fcpxml:
+                write_atomic(self.fcpxml, to_fcpxml(scenes, media))
 
 
 def to_csv(scenes: list[Scene]) -> str:
@@ -80,10 +97,11 @@ def to_csv(scenes: list[Scene]) -> str:
 
 
 def to_edl(scenes: list[Scene], fps: float, title: str) -> str:
-    """CMX3600 EDL: one video cut event per scene, source and record times equal."""
-    lines = [f"TITLE: {title}", "FCM: NON-DROP FRAME", ""]
+    """CMX3600 EDL: one video cut event per scene, source and record times equal, counted in frames at the
+    source's rate (drop-frame timecode at 29.97 and 59.94, as editors number such footage)."""
+    lines = [f"TITLE: {title}", f"FCM: {'DROP FRAME' if drop_frame(fps) else 'NON-DROP FRAME'}", ""]
     for i, s in enumerate(scenes, 1):
-        a, b = smpte(s.start_time, fps), smpte(s.end_time, fps)
+        a, b = smpte(s.start_frame, fps), smpte(s.end_frame, fps)
         lines.append(f"{i:03d}  {REEL:<8} V     C        {a} {b} {a} {b}")
     return "\n".join(lines) + "\n"
 
@@ -93,6 +111,23 @@ def to_json(scenes: list[Scene], source: str, fps: float) -> str:
     return json.dumps({"source": source, "fps": fps, "scenes": [
         {"scene": i, "start_frame": s.start_frame, "end_frame": s.end_frame, "start_time": round(s.start_time, 6),
          "end_time": round(s.end_time, 6)} for i, s in enumerate(scenes, 1)]}, indent=1) + "\n"
+
+
+def read_json(path: str) -> list[Scene]:
+    """The scenes of a JSON scene list written by ``to_json`` (``detect --json``); a bad file is one line."""
+    try:
+        with open(path) as f:
+            data = json.load(f)
+        scenes = [Scene(int(s["start_frame"]), int(s["end_frame"]), float(s["start_time"]), float(s["end_time"]))
+                  for s in data["scenes"]]
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the scene list ({exc.strerror})") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise UsageError(f"{path}: not a scene list written by 'reprocut detect --json' ({exc.__class__.__name__}: {exc})") from None
+    if not scenes or any(s.end_frame <= s.start_frame for s in scenes) or any(
+            b.start_frame < a.end_frame for a, b in zip(scenes, scenes[1:])):
+        raise UsageError(f"{path}: the scene list is empty or its scenes overlap")
+    return scenes
 
 
 def write_atomic(path: str, text: str) -> None:

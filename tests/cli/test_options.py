@@ -16,6 +16,7 @@ from reprocut.stream.evaluation.metrics import EvalConfig
 from reprocut.stream.runtime.pipeline import PipelineConfig
 from reprocut.stream.sinks.hub import HubConfig
 from reprocut.stream.sinks.server import ServerConfig
+from reprocut.stream.sinks.shot_files import SplitConfig
 from reprocut.stream.sinks.thumbs import ThumbConfig
 from reprocut.stream.sources import SourceConfig
 from reprocut.stream.sources.cartoon import DemoConfig
@@ -28,8 +29,9 @@ GENERATED = {  # command -> config -> the fields that are its options
     "eval": {EvalConfig: ["tolerance"]},
     "bench": {BenchConfig: ["dataset", "clip", "peers", "quick", "repeats", "model", "workdir"]},
     "demo": {DemoConfig: ["frames", "seed", "fps"]},
+    "split": {SplitConfig: ["copy", "min_len", "crf", "preset"]},
 }
-REQUIRED = {"serve": ["clip.mp4"], "demo": ["--out", "x.mp4"]}
+REQUIRED = {"serve": ["clip.mp4"], "demo": ["--out", "x.mp4"], "split": ["clip.mp4", "--out", "shots"]}
 
 
 def parse(*argv: str) -> argparse.Namespace:

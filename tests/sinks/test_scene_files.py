@@ -68,6 +68,16 @@ def test_edl_and_json_parse_back():
     assert data == {"source": "clip.mp4", "fps": 24, "scenes": SCENES}
 
 
+def test_edl_at_29_97_uses_drop_frame_timecode():
+    # cuts at one minute (frame 1800) and at ten minutes (frame 17982) of 29.97 fps footage
+    scenes = scenes_from_cuts([(1800, 1800 * 1.001 / 30), (17982, 600.0)], frames=18000, duration=18000 * 1.001 / 30)
+    lines = to_edl(scenes, 30000 / 1001, "clip.mp4").splitlines()
+    assert lines[1] == "FCM: DROP FRAME"
+    assert lines[3].split()[-4:] == ["00:00:00;00", "00:01:00;02"] * 2
+    assert lines[4].split()[-4:] == ["00:01:00;02", "00:10:00;00"] * 2
+    assert lines[5].split()[-2:] == ["00:10:00;00", "00:10:00;18"]
+
+
 def test_atomic_write_leaves_no_temporary_file(tmp_path):
     path = tmp_path / "scenes.csv"
     write_atomic(str(path), "a\n")

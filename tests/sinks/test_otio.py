@@ -1,0 +1,51 @@
+"""OpenTimelineIO timelines: read back through opentimelineio, the clips' ranges are the scenes."""
+
+import sys
+from fractions import Fraction
+
+import pytest
+from helpers import assert_one_line_error
+from reprocut.stream.core.scenes import scenes_from_cuts
+from reprocut.stream.sinks.otio import to_otio
+from reprocut.stream.sinks.timeline import Media
+
+otio = pytest.importorskip("opentimelineio", reason="the timeline extra (pip install 'reprocut[timeline]') is not installed")
+
+
+def clip_ranges(timeline, kind) -> list[tuple[int, int]]:
+    """(first frame, frame count) of each clip on the track of ``kind``, at the clips' own rate."""
+    (track,) = [t for t in timeline.tracks if t.kind == kind]
+    return [(round(c.source_range.start_time.value), round(c.source_range.duration.value)) for c in track]
+
+
+@pytest.mark.parametrize("rate", [Fraction(24), Fraction(24000, 1001), Fraction(30000, 1001)])
+def test_round_trip_gives_back_the_scenes(rate):
+    scenes = scenes_from_cuts([(17, 0.7), (100, 4.2)], 250, 250 / rate)
+    media = Media("clip.mp4", "file:///footage/clip.mp4", rate, 1280, 720, 250, 2, 48000)
+    timeline = otio.adapters.read_from_string(to_otio(scenes, media), "otio_json")
+    expected = [(s.start_frame, s.end_frame - s.start_frame) for s in scenes]
+    for kind in ("Video", "Audio"):
+        assert clip_ranges(timeline, kind) == expected
+    clip = timeline.tracks[0][1]
+    assert clip.source_range.start_time.rate == pytest.approx(float(rate))
+    assert clip.media_reference.target_url == media.url
+    assert clip.media_reference.available_range.duration.value == 250
+    assert [m.marked_range.start_time.value for m in timeline.tracks.markers] == [17, 100]
+
+
+def test_media_without_audio_has_no_audio_track():
+    scenes = scenes_from_cuts([(5, 0.2)], 10, 0.4)
+    timeline = otio.adapters.read_from_string(to_otio(scenes, Media("a.mkv", "file:///a.mkv", Fraction(25), 320, 180, 10)), "otio_json")
+    assert [t.kind for t in timeline.tracks] == ["Video"]
+
+
+def test_without_opentimelineio_detect_says_how_to_install_it(tmp_path):
+    import subprocess
+
+    # the package made unimportable, as on an install without the extra
+    code = ("import sys; sys.modules['opentimelineio'] = None; from reprocut.stream.cli.main import main; "
+            "sys.exit(main(sys.argv[1:]))")
+    result = subprocess.run([sys.executable, "-c", code, "detect", "demo://?frames=48", "--otio", str(tmp_path / "t.otio")],
+                            capture_output=True, text=True, timeout=120)
+    assert_one_line_error(result, "pip install 'reprocut[timeline]'")
+    assert not (tmp_path / "t.otio").exists()
