@@ -52,12 +52,15 @@ def _detect(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
+    import signal
+
     from ..sinks.scene_files import read_json
     from ..sinks.shot_files import MANIFEST, SplitConfig, prepare_folder, split_video
     from ..sources.decode import open_video
     from .options import config_from
 
     cfg = config_from(args, SplitConfig)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop as Ctrl-C does: no partial file is left
     open_video(args.video).close()  # a local video, or one line now, before any work
     prepare_folder(cfg.out)
     scenes = read_json(args.scenes) if args.scenes else _detect(args)

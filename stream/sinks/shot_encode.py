@@ -25,7 +25,7 @@ from .shot_files import Shot, SplitConfig, finish
 log = logging.getLogger(__name__)
 
 ODD_SIZE_FORMATS = {"yuv444p", "yuvj444p", "yuv444p10le", "gray", "gray10le"}  # no chroma subsampling
-COLOR = ("color_range", "colorspace", "color_primaries", "color_trc")
+KEPT = ("color_range", "colorspace", "color_primaries", "color_trc", "sample_aspect_ratio")  # as the source says, when it does
 
 
 def extension(video: str) -> str:
@@ -53,8 +53,9 @@ class _Output:
         self.video.pix_fmt = pixel_format(first.format.name, first.width, first.height)
         self.video.codec_context.time_base = vin.time_base
         self.video.options = {"crf": str(cfg.crf), "preset": cfg.preset}
-        for name in COLOR:
-            setattr(self.video.codec_context, name, getattr(vin.codec_context, name))
+        for name in KEPT:
+            if getattr(vin.codec_context, name) is not None:
+                setattr(self.video.codec_context, name, getattr(vin.codec_context, name))
         self.audio = None
         if ain is not None:
             self.audio = self.container.add_stream("aac", rate=ain.codec_context.sample_rate)

@@ -114,14 +114,14 @@ def split_video(video: str, scenes: list[Scene], cfg: SplitConfig) -> dict:
         log.info("%d scene(s) shorter than --min-len %.3g s get no file: %s", len(skipped), cfg.min_len, skipped)
     try:
         writer.write(video, shots, cfg)
-    finally:
+    finally:  # also when stopped: the manifest lists the files that are complete
         for shot in shots:
             discard(shot)
-    written = [s for s in shots if s.done]
-    manifest = {"source": video, "mode": "copy" if cfg.copy else "encode", "frame_exact": not cfg.copy,
-                "note": COPY_NOTE if cfg.copy else ENCODE_NOTE, "skipped_scenes": skipped,
-                "files": [{"scene": s.scene, "file": os.path.basename(s.path), "start_frame": s.start, "end_frame": s.end,
-                           "file_start_frame": s.file_start, "file_end_frame": s.file_end, "frames": s.file_end - s.file_start,
-                           "start_time": round(s.start_time, 6), "end_time": round(s.end_time, 6)} for s in written]}
-    write_atomic(os.path.join(cfg.out, MANIFEST), json.dumps(manifest, indent=1) + "\n")
+        manifest = {"source": video, "mode": "copy" if cfg.copy else "encode", "frame_exact": not cfg.copy,
+                    "note": COPY_NOTE if cfg.copy else ENCODE_NOTE, "skipped_scenes": skipped,
+                    "files": [{"scene": s.scene, "file": os.path.basename(s.path), "start_frame": s.start, "end_frame": s.end,
+                               "file_start_frame": s.file_start, "file_end_frame": s.file_end, "frames": s.file_end - s.file_start,
+                               "start_time": round(s.start_time, 6), "end_time": round(s.end_time, 6)}
+                              for s in shots if s.done]}
+        write_atomic(os.path.join(cfg.out, MANIFEST), json.dumps(manifest, indent=1) + "\n")
     return manifest

@@ -1,8 +1,11 @@
 """``reprocut split``: from a video to one file per scene with one command, from detect's scene list or detecting first."""
 
 import json
+import signal
+import subprocess
+import time
 
-from helpers import assert_one_line_error, decode_frames, run_cli
+from helpers import TIMEOUT, assert_one_line_error, decode_frames, reprocut, run_cli
 
 
 def test_split_cuts_the_scenes_detect_finds(tmp_path, clip_factory):
@@ -44,3 +47,27 @@ def test_mistakes_are_one_line_errors(tmp_path, demo_clip):
     assert_one_line_error(run_cli("split", clip, "--out", a_file / "sub"), "not a folder")
     assert_one_line_error(run_cli("split", clip, "--scenes", a_file, "--out", tmp_path / "o"), "not a scene list")
     assert_one_line_error(run_cli("split", tmp_path / "missing.mp4", "--out", tmp_path / "o"), "no such file")
+
+
+def test_a_stopped_split_leaves_complete_files_only(tmp_path, demo_clip):
+    clip, labels = demo_clip
+    scenes = tmp_path / "scenes.json"
+    cuts = labels["cuts"]
+    bounds = [0, *cuts, labels["frames"]]
+    scenes.write_text(json.dumps({"scenes": [{"start_frame": a, "end_frame": b, "start_time": a / 24, "end_time": b / 24}
+                                             for a, b in zip(bounds, bounds[1:])]}))
+    out = tmp_path / "out"
+    # the slowest preset, so that the run is still going when the first file is complete
+    proc = subprocess.Popen(reprocut("split", str(clip), "--scenes", str(scenes), "--out", str(out), "--preset", "veryslow"),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + TIMEOUT
+    while not list(out.glob("*scene001*.mp4")) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=TIMEOUT)
+    assert proc.returncode == 130, stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert 1 <= len(manifest["files"]) < len(bounds) - 1
+    assert sorted(p.name for p in out.iterdir()) == sorted([f["file"] for f in manifest["files"]] + ["manifest.json"])
+    for f in manifest["files"]:
+        assert len(decode_frames(out / f["file"])[0]) == f["frames"] == f["end_frame"] - f["start_frame"]
