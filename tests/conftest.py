@@ -28,13 +28,14 @@ def clip_factory(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def cut_clip(tmp_path_factory):
-    """make(name, cuts, frames, **write_cut_clip options) -> (path, what was written): a PyAV clip with cuts at known frames."""
+    """make(name, cuts, frames, ext=".mp4", **write_cut_clip options) -> (path, what was written): a PyAV clip with
+    cuts at known frames."""
     folder = tmp_path_factory.mktemp("cut_clips")
     cache: dict[str, tuple[Path, dict]] = {}
 
-    def make(name: str, cuts: list[int], frames: int, **options) -> tuple[Path, dict]:
+    def make(name: str, cuts: list[int], frames: int, ext: str = ".mp4", **options) -> tuple[Path, dict]:
         if name not in cache:
-            path = folder / f"{name}.mp4"
+            path = folder / f"{name}{ext}"
             cache[name] = (path, write_cut_clip(path, cuts, frames, **options))
         return cache[name]
 

@@ -311,10 +311,11 @@ class StepServer:
 
 
 def write_cut_clip(path: Path, cuts: list[int], frames: int, size: tuple[int, int] = (160, 90), rate: int = 24,
-                   vfr: bool = False, audio_rate: int | None = None, keyint: int | None = None) -> dict:
+                   vfr: bool = False, audio_rate: int | None = None, pcm: bool = False, keyint: int | None = None) -> dict:
     """An H.264 clip with hard cuts at known frames, written with PyAV: each scene its own colour, a square moving
     across it (so every frame differs from its neighbours) and, with ``audio_rate``, its own AAC tone
-    (``tone(scene)`` Hz). ``vfr``: frame durations alternate 1/rate and 2/rate (timestamps in ms). Odd sizes are
+    (``tone(scene)`` Hz; ``pcm``: 16-bit mono PCM instead, for Matroska paths). ``vfr``: frame durations alternate
+    1/rate and 2/rate (timestamps in ms). Odd sizes are
     encoded 4:4:4 (x264 needs even sizes for 4:2:0); ``keyint`` fixes the keyframe interval (no scene-cut keyframes).
     Returns what was written: the frames' times and the cuts."""
     from fractions import Fraction
@@ -334,8 +335,8 @@ def write_cut_clip(path: Path, cuts: list[int], frames: int, size: tuple[int, in
         video.options = {"crf": "16", "preset": "veryfast", **({"x264-params": f"keyint={keyint}:min-keyint={keyint}:scenecut=0"} if keyint else {})}
         audio = None
         if audio_rate:
-            audio = container.add_stream("aac", rate=audio_rate)
-            audio.layout = "stereo"
+            audio = container.add_stream("pcm_s16le" if pcm else "aac", rate=audio_rate)
+            audio.layout = "mono" if pcm else "stereo"
         played = 0  # audio samples written
         for i in range(frames):
             k = int(scene_of[i])
@@ -348,8 +349,11 @@ def write_cut_clip(path: Path, cuts: list[int], frames: int, size: tuple[int, in
             if audio is not None:  # the tone of this frame's scene, up to the next frame's time
                 end = round((times[i + 1] if i + 1 < frames else times[i] + 1 / rate) * audio_rate)
                 t = np.arange(played, end) / audio_rate
-                wave = (0.3 * np.sin(2 * np.pi * tone(k) * t)).astype(np.float32)
-                samples = av.AudioFrame.from_ndarray(np.stack([wave, wave]), format="fltp", layout="stereo")
+                wave = 0.3 * np.sin(2 * np.pi * tone(k) * t)
+                if pcm:
+                    samples = av.AudioFrame.from_ndarray((wave * 32767).astype(np.int16)[None], format="s16", layout="mono")
+                else:
+                    samples = av.AudioFrame.from_ndarray(np.stack([wave, wave]).astype(np.float32), format="fltp", layout="stereo")
                 samples.sample_rate, samples.pts, samples.time_base = audio_rate, played, Fraction(1, audio_rate)
                 container.mux(audio.encode(samples))
                 played = end

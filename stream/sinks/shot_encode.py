@@ -25,6 +25,7 @@ from .shot_files import Shot, SplitConfig, finish
 log = logging.getLogger(__name__)
 
 ODD_SIZE_FORMATS = {"yuv444p", "yuvj444p", "yuv444p10le", "gray", "gray10le"}  # no chroma subsampling
+INTERLEAVE_S = 10.0  # seconds: audio never lags the video by more in a container's interleaving
 KEPT = ("color_range", "colorspace", "color_primaries", "color_trc", "sample_aspect_ratio")  # as the source says, when it does
 
 
@@ -39,6 +40,12 @@ def pixel_format(name: str, width: int, height: int) -> str:
     if name in {f.name for f in av.codec.Codec("libx264", "w").video_formats} and (not odd or name in ODD_SIZE_FORMATS):
         return name
     return "yuv444p" if odd else "yuv420p"
+
+
+def aac_layout(layout: av.AudioLayout) -> str:
+    """The source's channel layout, named where the source leaves it unnamed ("2 channels"): AAC needs a name."""
+    unnamed = {1: "mono", 2: "stereo", 6: "5.1", 8: "7.1"}
+    return unnamed.get(len(layout.channels), layout.name) if layout.name.endswith("channels") else layout.name
 
 
 class _Output:
@@ -59,7 +66,7 @@ class _Output:
         self.audio = None
         if ain is not None:
             self.audio = self.container.add_stream("aac", rate=ain.codec_context.sample_rate)
-            self.audio.layout = ain.codec_context.layout
+            self.audio.layout = aac_layout(ain.codec_context.layout)
         self.origin = first.pts
         self.last_pts = -1
         self.frames = 0
@@ -180,8 +187,9 @@ class _Splitter:
                         out.add_audio(p.take(a, b), p.like)
             p.samples, p.t0 = p.take(upto, p.count), p.t0 + upto / p.rate
         self.pending = [p for p in self.pending if p.count]
-        while self.open and self.open[0] is not self.current and self.open[0].end_time <= self.audio_until:
-            self.open.pop(0).close()
+        while self.open and self.open[0] is not self.current and (
+                self.open[0].end_time <= self.audio_until or self.open[0].end_time + INTERLEAVE_S < self.horizon):
+            self.open.pop(0).close()  # (the second: the audio stopped early; files must not pile up open)
 
 
 def write(video: str, shots: list[Shot], cfg: SplitConfig) -> None:

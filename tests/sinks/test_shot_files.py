@@ -14,6 +14,7 @@ CLIPS = {  # name -> write_cut_clip options
     "cfr_audio": {"cuts": [10, 25], "frames": 40, "audio_rate": 48000},
     "vfr_audio": {"cuts": [7, 20, 21], "frames": 36, "vfr": True, "audio_rate": 44100},
     "odd_size": {"cuts": [9, 30], "frames": 40, "size": (161, 91)},
+    "pcm_mkv": {"cuts": [12, 20], "frames": 32, "audio_rate": 22050, "pcm": True, "ext": ".mkv"},  # packed, unnamed layout
 }
 
 
@@ -45,7 +46,8 @@ def test_encoded_files_hold_exactly_their_scenes(cut_clip, tmp_path, name):
     assert manifest["frame_exact"] and len(files) == len(scenes)
     assert left_in(tmp_path) == sorted([f["file"] for f in files] + [MANIFEST])  # no temporary file left
     with av.open(str(src)) as c:
-        size, pix_fmt, has_audio = (c.streams.video[0].width, c.streams.video[0].height), c.streams.video[0].format.name, bool(c.streams.audio)
+        size, pix_fmt = (c.streams.video[0].width, c.streams.video[0].height), c.streams.video[0].format.name
+        channels = c.streams.audio[0].channels if c.streams.audio else 0
     total = 0
     for f, scene in zip(files, scenes):
         s, e = scene.start_frame, scene.end_frame
@@ -61,8 +63,9 @@ def test_encoded_files_hold_exactly_their_scenes(cut_clip, tmp_path, name):
         assert np.allclose(times, np.array(source_times[s:e]) - source_times[s], atol=1e-3)
         with av.open(str(tmp_path / f["file"])) as c:
             v = c.streams.video[0]
-            assert ((v.width, v.height), v.format.name, bool(c.streams.audio)) == (size, pix_fmt, has_audio)
-        if has_audio:  # the scene's own tone, as long as the scene (AAC pads to whole 1024-sample frames)
+            assert ((v.width, v.height), v.format.name) == (size, pix_fmt) and f["file"].endswith(".mp4")
+            assert (c.streams.audio[0].channels if c.streams.audio else 0) == channels
+        if channels:  # the scene's own tone, as long as the scene (AAC pads to whole 1024-sample frames)
             samples, rate = decode_audio(tmp_path / f["file"])
             span = f["end_time"] - f["start_time"]
             assert span <= len(samples) / rate <= span + 2048 / rate
