@@ -45,6 +45,7 @@ def test_mistakes_are_one_line_errors(tmp_path, demo_clip):
     a_file.write_text("x")
     assert_one_line_error(run_cli("split", clip, "--out", a_file), "not a folder")
     assert_one_line_error(run_cli("split", clip, "--out", a_file / "sub"), "not a folder")
+    assert_one_line_error(run_cli("split", clip, "--out", "/proc/self"), "not writable")  # even for root
     assert_one_line_error(run_cli("split", clip, "--scenes", a_file, "--out", tmp_path / "o"), "not a scene list")
     assert_one_line_error(run_cli("split", tmp_path / "missing.mp4", "--out", tmp_path / "o"), "no such file")
 
