@@ -7,6 +7,9 @@ with ``--copy``), with a ``manifest.json`` saying which frames each file holds.
 from __future__ import annotations
 
 import argparse
+import signal
+
+from ..core.errors import UsageError
 
 HELP = "cut a video into one file per scene (frame-exact re-encode, or fast keyframe-aligned --copy)"
 PRESETS = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"]
@@ -52,14 +55,14 @@ def _detect(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    import signal
-
     from ..sinks.scene_files import read_json
     from ..sinks.shot_files import MANIFEST, SplitConfig, prepare_folder, split_video
     from ..sources.decode import open_video
     from .options import config_from
 
     cfg = config_from(args, SplitConfig)
+    if cfg.min_len < 0 or not 0 <= cfg.crf <= 51:
+        raise UsageError("--min-len must not be negative and --crf must be 0-51")
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop as Ctrl-C does: no partial file is left
     open_video(args.video).close()  # a local video, or one line now, before any work
     prepare_folder(cfg.out)

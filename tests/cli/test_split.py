@@ -48,6 +48,7 @@ def test_mistakes_are_one_line_errors(tmp_path, demo_clip):
     assert_one_line_error(run_cli("split", clip, "--out", "/proc/self"), "not writable")  # even for root
     assert_one_line_error(run_cli("split", clip, "--scenes", a_file, "--out", tmp_path / "o"), "not a scene list")
     assert_one_line_error(run_cli("split", tmp_path / "missing.mp4", "--out", tmp_path / "o"), "no such file")
+    assert_one_line_error(run_cli("split", clip, "--out", tmp_path / "o", "--crf", "60"), "--crf")
 
 
 def test_a_stopped_split_leaves_complete_files_only(tmp_path, demo_clip):
