@@ -21,6 +21,7 @@ COMMANDS = {
     "detect": "reprocut.stream.cli.detect",
     "demo": "reprocut.stream.cli.demo",
     "serve": "reprocut.stream.cli.serve",
+    "batch": "reprocut.stream.cli.batch",
     "eval": "reprocut.stream.cli.evaluate",
     "bench": "reprocut.stream.cli.bench",
     "train": "reprocut.trainer.command",
