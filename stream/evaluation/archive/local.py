@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import logging
 import multiprocessing
+import os
 import signal
 import sys
 from collections.abc import Iterator
@@ -28,11 +29,13 @@ RETRIES = 2  # as Ray's task retries
 PR_SET_PDEATHSIG = 1
 
 
-def _init_worker(level: int) -> None:
+def _init_worker(level: int, parent: int) -> None:
     """Die with the parent (Linux), leave Ctrl-C to the parent; log warnings only (a line per video would
     bury the progress bar) unless the command was asked for debug output."""
     if sys.platform.startswith("linux"):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # it died before the line above
+            os._exit(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.basicConfig(level=max(level, logging.WARNING) if level > logging.DEBUG else level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
 
@@ -43,7 +46,7 @@ def run_local(todo: list[Input], job: Job, workers: int) -> Iterator[Result]:
     tries: dict[Input, int] = {}
     while pending:
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
-                                   initargs=(logging.getLogger().getEffectiveLevel(),))
+                                   initargs=(logging.getLogger().getEffectiveLevel(), os.getpid()))
         running: dict[Future, Input] = {}
         try:
             while pending or running:
