@@ -68,10 +68,10 @@ def run_batch(items: list[str], out: str, job: Job, cfg: BatchConfig, progress: 
     """Process every input ``items`` stand for into ``out`` (``progress``: the bar; None: when stderr is a terminal)."""
     from tqdm import tqdm
 
+    workers = workers_for(cfg, job.threads)
     inputs = expand(items)
     if not inputs:
         raise UsageError("no video found in the inputs")
-    workers = workers_for(cfg, job.threads)
     if cfg.ray is not None:
         from .ray_runner import check_address, import_ray
 
