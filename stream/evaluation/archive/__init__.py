@@ -5,7 +5,8 @@ worker does to one video (the clip runner and the scene-file writers); ``local.p
 as local processes and ``ray_runner.py`` as Ray tasks; ``manifest.py`` keeps ``manifest.jsonl``,
 which makes a rerun skip what is done; ``run.py`` ties them together::
 
-    summary = run_batch(["series/", "@more.txt"], "scenes/", Job(), BatchConfig(workers=2))
+    if __name__ == "__main__":  # local workers are spawned: they import the calling script again
+        summary = run_batch(["series/", "@more.txt"], "scenes/", Job(), BatchConfig(workers=2))
 """
 
 from .run import BatchConfig, Summary, run_batch
