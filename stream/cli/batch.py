@@ -26,7 +26,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="video file, folder (searched recursively for videos) or @list.txt (one path or URL a line)")
     p.add_argument("--out", required=True, metavar="DIR", help="folder for the scene files and manifest.jsonl (created)")
     add_options(p, BatchConfig, {
-        "workers": "worker processes (default: the machine's cores divided by --threads); with --ray alone, the local Ray instance gets workers x threads CPUs",
+        "workers": "worker processes (default: the machine's cores divided by --threads); "
+                   "with --ray alone, the local Ray instance gets workers x threads CPUs",
         "ray": {"nargs": "?", "const": "", "metavar": "ADDRESS",
                 "help": "run the videos as Ray tasks: alone, on a local Ray instance started for the run; "
                         "with ADDRESS (HOST:6379, ray://HOST:10001, auto), on that cluster (pip install 'reprocut[ray]')"},

@@ -104,3 +104,39 @@ def test_ray_not_installed_is_one_line_that_says_how_to_install_it(tmp_path, arc
     assert result.returncode == 2 and result.stderr.strip().splitlines() == [
         "reprocut batch: error: --ray needs Ray, which is not installed (pip install 'reprocut[ray]')"]
     assert not (tmp_path / "o").exists()  # said before any work
+
+
+def busy_worker(proc: subprocess.Popen, marker: str) -> psutil.Process:
+    """A descendant of ``proc`` whose command line holds ``marker`` and that is using the CPU (detecting)."""
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline and proc.poll() is None:
+        for child in psutil.Process(proc.pid).children(recursive=True):
+            try:
+                if marker in " ".join(child.cmdline()) and child.cpu_percent(0.2) > 20:
+                    return child
+            except psutil.NoSuchProcess:
+                pass
+    raise AssertionError(f"no busy worker ({marker}) appeared")
+
+
+@pytest.mark.parametrize("mode", ["local", "ray"])
+def test_a_worker_killed_mid_video_is_replaced_and_its_video_done_again(tmp_path, clip_factory, mode):
+    if mode == "ray":
+        pytest.importorskip("ray")
+    folder, out = tmp_path / "clips", tmp_path / "scenes"
+    folder.mkdir()
+    for seed in (1, 2):
+        shutil.copyfile(clip_factory(f"archive-long-{seed}", frames=480, seed=seed)[0], folder / f"ep{seed}.mp4")
+    extra = ["--ray", "--workers", "1"] if mode == "ray" else ["--workers", "1"]
+    proc = subprocess.Popen([*REPROCUT, "batch", str(folder), "--out", str(out), *extra, *model_args()],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        busy_worker(proc, "ray::detect_task" if mode == "ray" else "spawn_main").kill()
+        stdout, stderr = proc.communicate(timeout=TIMEOUT * 2)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, stderr
+    assert "2 inputs: 2 ok, 0 failed" in stdout
+    if mode == "local":
+        assert "its worker process died; trying again" in stderr
+    assert sorted(r["path"] for r in manifest(out)) == sorted(str(p) for p in folder.iterdir())
