@@ -91,7 +91,9 @@ def run_batch(items: list[str], out: str, job: Job, cfg: BatchConfig, progress: 
     start = time.monotonic()
     bar = tqdm(total=len(todo), unit="video", disable=not progress if progress is not None else None, dynamic_ncols=True)
     try:
-        if cfg.ray is not None:
+        if not todo:  # everything done before: no workers, no Ray to start
+            results = iter(())
+        elif cfg.ray is not None:
             from .ray_runner import run_ray
 
             results = run_ray(todo, job, cfg.ray, workers * job.threads)
