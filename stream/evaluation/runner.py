@@ -16,6 +16,8 @@ from ..core.events import CutEvent
 if TYPE_CHECKING:
     from ..runtime.encoder import Encoder
     from ..runtime.pipeline import PipelineConfig
+    from ..sinks.scene_files import SceneList
+    from ..sources import SourceConfig
 
 
 @dataclass
@@ -26,19 +28,23 @@ class ClipRun:
     cuts: list[CutEvent]
     trace: list[tuple[int, float, float]] = field(default_factory=list)  # (frame, score, threshold) with ScorerConfig.trace
     seconds: float = 0.0  # wall time of the run, model loading excluded
+    fps: float = 0.0  # the clip's frame rate
 
 
-def detect_clip(clip: str, config: PipelineConfig, encoder: Encoder | None = None) -> ClipRun:
-    """Run the pipeline over one file and collect its cut events (``encoder`` shared between clips)."""
+def detect_clip(clip: str, config: PipelineConfig, encoder: Encoder | None = None, found: SceneList | None = None,
+                source_config: SourceConfig | None = None) -> ClipRun:
+    """Run the pipeline over one file and collect its cut events (``encoder`` shared between clips;
+    ``found``: the collector, a ``SceneList`` subclass to keep more of the events)."""
     from ..runtime.pipeline import Pipeline
     from ..sinks.base import feed
     from ..sinks.scene_files import SceneList
     from ..sources import open_source
 
-    pipeline = Pipeline([open_source(clip)], config, encoder=encoder)
-    found = SceneList()
+    source = open_source(clip, source_config)
+    pipeline = Pipeline([source], config, encoder=encoder)
+    found = found or SceneList()
     start = time.perf_counter()
     feed(pipeline.run(), [found])
     seconds = time.perf_counter() - start
     scorer = pipeline.scorers[0]
-    return ClipRun(found.end.frames if found.end else 0, found.cuts, list(scorer.trace) if scorer else [], seconds)
+    return ClipRun(found.end.frames if found.end else 0, found.cuts, list(scorer.trace) if scorer else [], seconds, source.fps)

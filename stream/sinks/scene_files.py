@@ -63,13 +63,10 @@ class SceneFiles(SceneList):
     def close(self) -> None:
         if self.end is None:
             return
-        scenes, fps = self.scenes(), self.source.fps
-        if self.csv:
-            write_atomic(self.csv, to_csv(scenes))
-        if self.edl:
-            write_atomic(self.edl, to_edl(scenes, fps, os.path.basename(self.name)))
-        if self.json:
-            write_atomic(self.json, to_json(scenes, self.name, fps))
+        scenes = self.scenes()
+        paths = {"csv": self.csv, "edl": self.edl, "json": self.json}
+        for kind, text in render(scenes, self.source.fps, self.name, [k for k, p in paths.items() if p]).items():
+            write_atomic(paths[kind], text)
         if self.otio or self.fcpxml:
             from .fcpxml import to_fcpxml
             from .otio import to_otio
@@ -80,6 +77,13 @@ class SceneFiles(SceneList):
                 write_atomic(self.otio, to_otio(scenes, media))
             if self.fcpxml:
                 write_atomic(self.fcpxml, to_fcpxml(scenes, media))
+
+
+def render(scenes: list[Scene], fps: float, name: str, kinds: list[str]) -> dict[str, str]:
+    """The text of each scene file kind asked for (``csv``, ``edl``, ``json``), as ``SceneFiles`` writes them."""
+    makers = {"csv": lambda: to_csv(scenes), "edl": lambda: to_edl(scenes, fps, os.path.basename(name)),
+              "json": lambda: to_json(scenes, name, fps)}
+    return {kind: makers[kind]() for kind in kinds}
 
 
 def to_csv(scenes: list[Scene]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from importlib.util import find_spec
 
 import pytest
 from helpers import assert_one_line_error, run_cli
@@ -48,9 +49,15 @@ def test_quick_bench_report_has_every_section(tmp_path):
         assert r["frames"] == 48 and r["fps"] > 0 and r["peak_rss_mb"] > 10
     assert acc["per_clip_f1"] == {name: {"demo-31": 1.0} for name in ("reprocut", "reprocut-paper", "pixel-l2")}
 
+    rows = report["archive"]["rows"]  # reprocut batch on 4 generated 48-frame clips: local worker splits, then Ray
+    assert [(r["mode"], r.get("workers"), r.get("threads")) for r in rows[:3]] == [("local processes", w, t) for w, t in ((1, 1), (1, 2), (2, 1))]
+    assert rows[3]["mode"] == "Ray (local instance)" and ("error" in rows[3]) == (find_spec("ray") is None)
+    for r in (row for row in rows if "error" not in row):
+        assert (r["videos"], r["frames"]) == (4, 4 * 48) and r["fps"] > 0 and r["busy_fps"] > 0 and r["video_hours_per_hour"] > 0
+
     md = out_md.read_text()
     assert md == result.stdout
-    for heading in ("### Throughput", "### Encoder alone", "### Live latency", "### Peak memory", "### Accuracy"):
+    for heading in ("### Throughput", "### Encoder alone", "### Live latency", "### Peak memory", "### Accuracy", "### Archives"):
         assert heading in md
 
 

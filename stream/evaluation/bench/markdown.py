@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .archive import archive_markdown
+
 
 def _cell(value, fmt: str = "{}") -> str:
     return "–" if value is None else fmt.format(value)
@@ -65,4 +67,6 @@ def to_markdown(report: dict) -> str:
                   "| clip | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
         for clip in a["clips"]:
             lines.append(f"| {clip} | " + " | ".join(_cell(a["per_clip_f1"][n].get(clip), "{:.2f}") for n in names) + " |")
+    if "archive" in report:
+        lines += archive_markdown(report["archive"])
     return "\n".join(lines) + "\n"

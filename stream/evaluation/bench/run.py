@@ -16,6 +16,7 @@ from dataclasses import asdict
 
 from ...core.errors import UsageError
 from .accuracy import bench_accuracy, make_demo_dataset
+from .archive import bench_archive
 from .config import BenchConfig
 from .latency import bench_latency
 from .memory import bench_memory
@@ -89,6 +90,8 @@ def run_bench(cfg: BenchConfig, command: str = "") -> dict:
                                         48 if cfg.quick else 480)
         report["accuracy"] = bench_accuracy(cfg, dataset)
         report["load"]["accuracy"] = load_avg()
+        report["archive"] = bench_archive(cfg, folder)
+        report["load"]["archive"] = load_avg()
         return report
     finally:
         if cfg.workdir is None:

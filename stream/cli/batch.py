@@ -1,0 +1,51 @@
+"""``reprocut batch INPUT... --out DIR``: scene files for every video of an archive, and a manifest.
+
+Inputs are files, folders (searched recursively) and ``@list.txt`` files; each video's scene
+files go to DIR under its path relative to its folder, and ``DIR/manifest.jsonl`` gets one line
+per video as it finishes. A rerun skips what is done and unchanged. ``--workers`` local
+processes by default, or Ray tasks with ``--ray`` (a local instance) or ``--ray ADDRESS``.
+The scoring options are detect's. Exit code 1 when any input failed (they are listed).
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+
+HELP = "detect cuts in many videos (files, folders, @lists) into scene files and a manifest; resumable, local or on Ray"
+
+KINDS = ("json", "csv", "edl")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    from ..evaluation.archive import BatchConfig, Job
+    from .options import add_options
+    from .pipeline_options import add_pipeline_options
+
+    p.add_argument("inputs", nargs="+", metavar="INPUT",
+                   help="video file, folder (searched recursively for videos) or @list.txt (one path or URL a line)")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder for the scene files and manifest.jsonl (created)")
+    add_options(p, BatchConfig, {
+        "workers": "worker processes (default: the machine's cores divided by --threads); "
+                   "with --ray alone, the local Ray instance gets workers x threads CPUs",
+        "ray": {"nargs": "?", "const": "", "metavar": "ADDRESS",
+                "help": "run the videos as Ray tasks: alone, on a local Ray instance started for the run; "
+                        "with ADDRESS (HOST:6379, ray://HOST:10001, auto), on that cluster (pip install 'reprocut[ray]')"},
+    })
+    add_options(p, Job, {"threads": "each worker's encoder threads (default %(default)s)"})
+    for kind in KINDS:
+        p.add_argument(f"--{kind}", action="store_true", help=f"write {kind.upper()} scene files (default: JSON and CSV)")
+    add_pipeline_options(p)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..evaluation.archive import BatchConfig, Job, run_batch
+    from .options import config_from
+    from .pipeline_options import pipeline_config, source_config
+
+    source = source_config(args)
+    job = config_from(args, Job, pipeline=pipeline_config(args), source=replace(source, live=bool(source.live)),
+                      kinds=tuple(k for k in KINDS if getattr(args, k)) or Job.kinds)
+    summary = run_batch(args.inputs, args.out, job, config_from(args, BatchConfig))
+    print("\n".join(summary.lines()))
+    return 1 if summary.failed else 0

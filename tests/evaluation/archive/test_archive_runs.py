@@ -1,0 +1,142 @@
+"""``reprocut batch`` end to end: real worker processes, a real local Ray instance, a SIGKILL and a rerun."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+from helpers import REPROCUT, TIMEOUT, model_args, run_cli
+
+
+def manifest(out) -> list[dict]:
+    """The complete lines of ``out``'s manifest (a kill may leave the last one cut short)."""
+    path = out / "manifest.jsonl"
+    text = path.read_text() if path.exists() else ""
+    return [json.loads(line) for line in text[: text.rfind("\n") + 1].splitlines()]
+
+
+def check_run(result, out, labelled, broken, missing) -> dict[str, dict]:
+    """One manifest line per input; every clip's labelled cuts and scene files; the broken and missing failed."""
+    assert result.returncode == 1, result.stderr
+    lines = manifest(out)
+    by_path = {r["path"]: r for r in lines}
+    assert len(lines) == len(by_path) == len(labelled) + 2
+    for path, cuts in labelled.items():
+        r = by_path[path]
+        assert (r["status"], r["cut_frames"], r["cuts"], r["frames"], r["transitions"], r["error"]) == ("ok", cuts, len(cuts), 120, [], None)
+        scenes = json.loads((out / r["outputs"]["json"]).read_text())["scenes"]
+        assert [s["start_frame"] for s in scenes] == [0, *cuts]
+        assert (out / r["outputs"]["csv"]).read_text().startswith("Timecode List:")
+        assert r["size"] == os.path.getsize(path)
+    assert by_path[os.path.join(os.path.dirname(broken), "s01", "ep2.mp4")]["outputs"]["json"] == "s01/ep2.json"
+    for bad, why in ((broken, "not a readable video"), (missing, "no such file")):
+        assert by_path[bad]["status"] == "failed" and why in by_path[bad]["error"] and by_path[bad]["outputs"] == {}
+        assert f"failed: {bad}" in result.stdout
+    assert f"{len(labelled) + 2} inputs: {len(labelled)} ok, 2 failed" in result.stdout
+    return by_path
+
+
+def mtimes(out, records) -> dict[str, int]:
+    return {r["path"]: os.stat(out / r["outputs"]["json"]).st_mtime_ns for r in records if r["status"] == "ok"}
+
+
+def test_local_workers_find_the_labelled_cuts_and_a_rerun_redoes_only_the_failed(tmp_path, archive):
+    inputs, labelled, broken, missing = archive
+    out = tmp_path / "scenes"
+    first = check_run(run_cli("batch", *inputs, "--out", out, "--workers", "2", *model_args()), out, labelled, broken, missing)
+    before = mtimes(out, first.values())
+    again = run_cli("batch", *inputs, "--out", out, *model_args())
+    assert again.returncode == 1 and "0 ok, 2 failed, 3 done before" in again.stdout
+    lines = manifest(out)
+    assert len(lines) == len(first) + 2 and {r["path"] for r in lines[len(first):]} == {broken, missing}
+    assert mtimes(out, first.values()) == before
+
+
+def test_ray_tasks_give_the_same_results(tmp_path, archive):
+    pytest.importorskip("ray")
+    inputs, labelled, broken, missing = archive
+    out = tmp_path / "scenes"
+    result = run_cli("batch", *inputs, "--out", out, "--ray", "--workers", "2", *model_args())
+    check_run(result, out, labelled, broken, missing)
+    assert [line for line in result.stderr.splitlines() if " reprocut." not in line] == []  # Ray says nothing
+
+
+def test_a_run_killed_with_sigkill_resumes_without_redoing_finished_videos(tmp_path, clip_factory):
+    folder, out = tmp_path / "clips", tmp_path / "scenes"
+    folder.mkdir()
+    for seed in (1, 2, 4, 5):
+        shutil.copyfile(clip_factory(f"archive-{seed}", frames=120, seed=seed)[0], folder / f"ep{seed}.mp4")
+    cmd = [*REPROCUT, "batch", str(folder), "--out", str(out), "--workers", "1", *model_args()]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + TIMEOUT
+    while not manifest(out) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    workers = psutil.Process(proc.pid).children(recursive=True)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    done = manifest(out)
+    assert 1 <= len(done) < 4, "the run must be killed mid-way"
+    psutil.wait_procs(workers, timeout=10)
+    assert not [w for w in workers if w.is_running() and w.status() != psutil.STATUS_ZOMBIE]  # no orphan decoding on
+    before = mtimes(out, done)
+
+    result = run_cli("batch", str(folder), "--out", out, *model_args())
+    assert result.returncode == 0, result.stderr
+    lines = manifest(out)
+    assert sorted(r["path"] for r in lines) == sorted(str(p) for p in folder.iterdir())  # each video once, none redone
+    assert all(r["status"] == "ok" for r in lines)
+    assert mtimes(out, done) == before
+    assert f"{4 - len(done)} ok, 0 failed, {len(done)} done before" in result.stdout
+
+
+def test_ray_not_installed_is_one_line_that_says_how_to_install_it(tmp_path, archive):
+    inputs, *_ = archive
+    code = ("import sys; sys.modules['ray'] = None; from reprocut.stream.cli.main import main; "
+            f"sys.exit(main(['batch', *{inputs!r}, '--out', {str(tmp_path / 'o')!r}, '--ray']))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=TIMEOUT)
+    assert result.returncode == 2 and result.stderr.strip().splitlines() == [
+        "reprocut batch: error: --ray needs Ray, which is not installed (pip install 'reprocut[ray]')"]
+    assert not (tmp_path / "o").exists()  # said before any work
+
+
+def busy_worker(proc: subprocess.Popen, marker: str) -> psutil.Process:
+    """A descendant of ``proc`` whose command line holds ``marker`` and that is using the CPU (detecting)."""
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline and proc.poll() is None:
+        for child in psutil.Process(proc.pid).children(recursive=True):
+            try:
+                if marker in " ".join(child.cmdline()) and child.cpu_percent(0.2) > 20:
+                    return child
+            except psutil.NoSuchProcess:
+                pass
+    raise AssertionError(f"no busy worker ({marker}) appeared")
+
+
+@pytest.mark.parametrize("mode", ["local", "ray"])
+def test_a_worker_killed_mid_video_is_replaced_and_its_video_done_again(tmp_path, clip_factory, mode):
+    if mode == "ray":
+        pytest.importorskip("ray")
+    folder, out = tmp_path / "clips", tmp_path / "scenes"
+    folder.mkdir()
+    for seed in (1, 2):
+        shutil.copyfile(clip_factory(f"archive-long-{seed}", frames=480, seed=seed)[0], folder / f"ep{seed}.mp4")
+    extra = ["--ray", "--workers", "1"] if mode == "ray" else ["--workers", "1"]
+    proc = subprocess.Popen([*REPROCUT, "batch", str(folder), "--out", str(out), *extra, *model_args()],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        busy_worker(proc, "ray::detect_task" if mode == "ray" else "spawn_main").kill()
+        stdout, stderr = proc.communicate(timeout=TIMEOUT * 2)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, stderr
+    assert "2 inputs: 2 ok, 0 failed" in stdout
+    if mode == "local":
+        assert "its worker process died; trying again" in stderr
+    assert sorted(r["path"] for r in manifest(out)) == sorted(str(p) for p in folder.iterdir())
