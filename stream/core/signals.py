@@ -19,10 +19,10 @@ HIST_BITS = 2  # 4 levels per channel: 64 bins, coarse enough to ignore compress
 def colour_histograms(pixels: np.ndarray) -> np.ndarray:
     """uint8 [N,S,S,3] -> normalised 64-bin RGB histograms [N,64]."""
     shift = 8 - HIST_BITS
-    q = (pixels >> shift).astype(np.int64)
+    q = pixels >> shift  # uint8 arithmetic: the bin of a pixel fits in a byte
     bins = (q[..., 0] << (2 * HIST_BITS)) | (q[..., 1] << HIST_BITS) | q[..., 2]
     n, nb = len(pixels), 1 << (3 * HIST_BITS)
-    flat = (bins.reshape(n, -1) + np.arange(n)[:, None] * nb).ravel()
+    flat = (bins.reshape(n, -1) + np.arange(0, n * nb, nb, dtype=np.intp)[:, None]).ravel()
     counts = np.bincount(flat, minlength=n * nb).reshape(n, nb).astype(np.float32)
     return counts / counts.sum(1, keepdims=True)
 
