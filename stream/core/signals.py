@@ -29,7 +29,9 @@ def colour_histograms(pixels: np.ndarray) -> np.ndarray:
 
 def pair_signals(mu_a, logvar_a, pix_a, hist_a, mu_b, logvar_b, pix_b, hist_b) -> dict[str, np.ndarray]:
     """Signals between frames a and b (arrays with a leading batch axis, or single frames)."""
-    pix = np.abs(pix_a.astype(np.int16) - pix_b.astype(np.int16)).reshape(*pix_a.shape[:-3], -1).mean(-1) / 255.0
+    diff = np.maximum(pix_a, pix_b) - np.minimum(pix_a, pix_b)  # |a - b| in uint8, without widening every pixel
+    flat = diff.reshape(*pix_a.shape[:-3], -1)
+    pix = flat.sum(-1, dtype=np.uint32) / flat.shape[-1] / 255.0
     return {
         "kl": symmetric_kl(mu_a, logvar_a, mu_b, logvar_b),
         "pix": np.asarray(pix, dtype=np.float64),
