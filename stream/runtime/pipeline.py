@@ -32,7 +32,7 @@ class PipelineConfig:
     model: str = ""  # ONNX encoder; empty: the bundled default model
     device: str = "auto"  # auto | cpu | cuda
     batch: int = 0  # frames per encoder call; 0: 64 on CPU, 256 on CUDA
-    max_delay_ms: float = 40.0  # a waiting frame goes to the encoder after this long, full batch or not
+    max_delay_ms: float = 40.0  # files: a waiting frame goes to the encoder after this long, full batch or not (live: at once)
     ring_capacity: int = 1024
     stats_interval_s: float = 1.0
     stream_ids: list[str] = field(default_factory=list)  # names for the sources (default "0", "1", ...)
