@@ -14,6 +14,12 @@ neighbourhood, and the flash guard needs to see whether the picture returns to t
 shot (a flash, a one- or two-frame glitch) instead of staying new (a cut). That costs two
 frames of latency (~80 ms at 25 fps).
 
+Everything but the decisions is computed with numpy over all the frames a push makes decidable
+(with their neighbourhood); only frames that every signal sees as a change (the candidates) go
+through the per-frame decision (threshold, flash guard, minimum scene length), in order, and
+the threshold's calibration and recalibration happen at the same frames as one frame at a time
+would give (``tests/core/reference_scorer.py`` is that frame-by-frame scorer, kept to check it).
+
 Usage::
 
     scorer = Scorer(ScorerConfig(fps=25))
