@@ -76,9 +76,9 @@ def test_stop_ends_run_with_reason_stopped(encoder):
     end = events[-1]
     assert isinstance(end, EndEvent) and [e for e in events if isinstance(e, EndEvent)] == [end]
     assert end.reason == "stopped"
-    stats = next(e for e in events if e.type == "stats")
-    decided = stats.frames - pipeline.scorers[0].lookahead  # the scores end where the look-ahead begins
-    assert stats.scores_last_frame == decided - 1 and len(stats.scores) == min(60, decided) > 0
+    for stats in (e for e in events if e.type == "stats"):
+        decided = max(stats.frames - pipeline.scorers[0].lookahead, 0)  # the scores end where the look-ahead begins
+        assert stats.scores_last_frame == decided - 1 and len(stats.scores) == min(60, decided)
     assert end.frames == source.frames_put == pipeline.scorers[0].frames  # what was decoded before the stop was scored
     assert 0 < end.frames < 24 * 10  # stopped within seconds of the first stats
     # The source notices the stop on its own thread: its last word may come after the pipeline has ended.
