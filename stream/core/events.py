@@ -55,6 +55,7 @@ class StatsEvent(Event):
     dropped: int  # frames dropped by the ring buffer so far (live sources only)
     threshold: float | None
     scores: list[float] = field(default_factory=list)  # recent combined scores, oldest first
+    scores_last_frame: int = -1  # the frame the last of ``scores`` belongs to (-1: none scored yet)
     type = "stats"
 
 

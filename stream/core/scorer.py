@@ -14,6 +14,12 @@ neighbourhood, and the flash guard needs to see whether the picture returns to t
 shot (a flash, a one- or two-frame glitch) instead of staying new (a cut). That costs two
 frames of latency (~80 ms at 25 fps).
 
+Everything but the decisions is computed with numpy over all the frames a push makes decidable
+(with their neighbourhood); only frames that every signal sees as a change (the candidates) go
+through the per-frame decision (threshold, flash guard, minimum scene length), in order, and
+the threshold's calibration and recalibration happen at the same frames as one frame at a time
+would give (``tests/core/reference_scorer.py`` is that frame-by-frame scorer, kept to check it).
+
 Usage::
 
     scorer = Scorer(ScorerConfig(fps=25))
@@ -27,12 +33,13 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
 from .calibration import Calibration
 from .events import CutEvent
+from .normalise import NoiseSpread, local_means, neighbourhoods
 from .signals import SIGNALS, colour_histograms, pair_signals
 from .threshold import ThresholdConfig, adaptive_threshold, paper_threshold
 
@@ -70,15 +77,26 @@ class ScorerConfig:
 
 
 @dataclass
-class _Frame:
-    index: int
-    time: float
-    wall: float
+class _Frames:
+    """A run of consecutive frames of one stream, as arrays with a leading frame axis."""
+
+    index: np.ndarray
+    time: np.ndarray
+    wall: np.ndarray
     mu: np.ndarray
     logvar: np.ndarray
     pixels: np.ndarray
     hist: np.ndarray
-    raw: dict[str, float]
+    raw: np.ndarray  # [N, len(SIGNALS)] raw signals against the frame before
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def __getitem__(self, key) -> _Frames:
+        return _Frames(*(getattr(self, f.name)[key] for f in fields(self)))
+
+    def __add__(self, other: _Frames) -> _Frames:
+        return _Frames(*(np.concatenate([getattr(self, f.name), getattr(other, f.name)]) for f in fields(self)))
 
 
 @dataclass
@@ -88,42 +106,52 @@ class _Candidate:
     wall: float
     score: float
     ratios: dict[str, float]
-    pix: float
     return_score: float  # best score of "previous frame -> a later frame": low means a flash
     return_offset: int
     pixels: np.ndarray
 
 
 class Scorer:
-    def __init__(self, cfg: ScorerConfig | None = None, stream: str = "0", calibration: Calibration | None = None):
+    """Scores whole batches with numpy; decides frame by frame only where a decision can change state.
+
+    ``live``: decide warm-up frames at once with the prior threshold (``ThresholdConfig.default``)
+    instead of holding them until k-means has its window, so early cuts of a live stream go out
+    within the look-ahead too; k-means takes over at the end of the warm-up. Files keep the
+    calibrated threshold for warm-up frames, which costs no latency there.
+    """
+
+    def __init__(self, cfg: ScorerConfig | None = None, stream: str = "0", calibration: Calibration | None = None,
+                 live: bool = False):
         self.cfg = cfg or ScorerConfig()
         self.stream = stream
         self.floors = dict(self.cfg.floors)
         if "kl" not in self.floors:
             median = calibration.kl_median if calibration and calibration.kl_median else None
             self.floors["kl"] = 0.5 * median if median else 0.05
+        self._floors = np.array([self.floors[s] for s in SIGNALS])
         self.lookahead = max(self.cfg.after, self.cfg.flash_frames)
         self.min_len = max(1, round(self.cfg.min_scene_len * self.cfg.fps))
-        self.threshold: float | None = self.cfg.threshold
+        self._warming = self.cfg.threshold is None
+        self.threshold: float | None = self.cfg.threshold if self.cfg.threshold is not None else (
+            self.cfg.kmeans.default if live else None)
         self.weights = {s: self.cfg.weights[s] for s in self.cfg.signals}
+        self._weights = np.array([self.weights.get(s, 0.0) for s in SIGNALS])
         self._centres: tuple[float, float] | None = None
-        self._queue: deque[_Frame] = deque()  # frames awaiting a decision, plus look-ahead
-        self._history: deque[dict[str, float]] = deque(maxlen=self.cfg.before)  # raw signals of decided frames
-        self._prev: _Frame | None = None  # last frame pushed
-        self._decided_prev: _Frame | None = None  # frame just before the head of the queue
+        self._frames: _Frames | None = None  # the last decided frames (neighbourhood) and those awaiting a decision
+        self._decided = 0  # how many frames at the start of ``_frames`` are decided
         self._warm: list[_Candidate] = []
+        self._warm_time = 0.0
         self._window: deque[tuple[float, float]] = deque(maxlen=max(16, int(self.cfg.window_s * self.cfg.fps)))
         self.recent: deque[float] = deque(maxlen=120)  # recent combined scores, for stats and charts
+        self.recent_last_frame = -1  # the frame ``recent`` ends at
         self._t0: float | None = None
         self._last_recal = -math.inf
         self._last_cut: int | None = None
         self._last_cut_score = math.inf  # the stream's start is no candidate to out-score
         self._flash_until = -1
-        self._paper: list[tuple[float, _Frame]] = []
+        self._paper: list[_Frames] = []
         self.trace: list[tuple[int, float, float]] = []
-        self._log_ratios = {s: deque(maxlen=self.cfg.noise_window) for s in SIGNALS}
-        self._spread = dict.fromkeys(SIGNALS, 1.0)
-        self._since_spread = 0
+        self._noise = NoiseSpread(len(SIGNALS), self.cfg.noise_window)
         self.frames = 0
         self.cuts = 0
 
@@ -134,119 +162,121 @@ class Scorer:
         if n == 0:
             return []
         hist = colour_histograms(pixels)
-        if self._prev is None:
-            prev = (mu[:1], logvar[:1], pixels[:1], hist[:1])  # the first frame compares to itself: no change
-        else:
-            p = self._prev
-            prev = (p.mu[None], p.logvar[None], p.pixels[None], p.hist[None])
+        prev = self._frames[-1:] if self._frames is not None and len(self._frames) else None
+        if prev is None:
+            prev = _Frames(index[:1], time[:1], wall[:1], mu[:1], logvar[:1], pixels[:1], hist[:1], np.zeros((1, len(SIGNALS))))
         raw = pair_signals(
-            np.concatenate([prev[0], mu[:-1]]), np.concatenate([prev[1], logvar[:-1]]),
-            np.concatenate([prev[2], pixels[:-1]]), np.concatenate([prev[3], hist[:-1]]),
+            np.concatenate([prev.mu, mu[:-1]]), np.concatenate([prev.logvar, logvar[:-1]]),
+            np.concatenate([prev.pixels, pixels[:-1]]), np.concatenate([prev.hist, hist[:-1]]),
             mu, logvar, pixels, hist,
         )
-        events: list[CutEvent] = []
-        for j in range(n):
-            frame = _Frame(int(index[j]), float(time[j]), float(wall[j]), mu[j], logvar[j], pixels[j], hist[j],
-                           {s: float(raw[s][j]) for s in SIGNALS})
-            if self._t0 is None:
-                self._t0 = frame.time
-                self._last_cut = frame.index
-            self._prev = frame
-            self.frames += 1
-            if self.cfg.threshold_mode == "paper":
-                self._paper.append((frame.raw["kl"], frame))
-                continue
-            self._queue.append(frame)
-            while len(self._queue) > self.lookahead:
-                events += self._step()
-        return events
+        new = _Frames(np.asarray(index, np.int64), np.asarray(time, np.float64), np.asarray(wall, np.float64), mu, logvar,
+                      pixels, hist, np.stack([raw[s] for s in SIGNALS], axis=1))
+        if self._t0 is None:
+            self._t0 = float(new.time[0])
+            self._last_cut = int(new.index[0])
+        self.frames += n
+        self._frames = new if self._frames is None else self._frames + new
+        if self.cfg.threshold_mode == "paper":
+            self._paper.append(new)
+            self._frames = self._frames[-1:]
+            return []
+        ready = len(self._frames) - self._decided - self.lookahead
+        return self._score(ready) if ready > 0 else []
 
     def finish(self) -> list[CutEvent]:
         """Decide the frames still waiting for look-ahead and, in paper mode, the whole file."""
         if self.cfg.threshold_mode == "paper":
             return self._finish_paper()
         events: list[CutEvent] = []
-        while self._queue:
-            events += self._step()
-        if self.threshold is None:
+        if self._frames is not None and len(self._frames) > self._decided:
+            events += self._score(len(self._frames) - self._decided)
+        if self._warming:
             events += self._calibrate()
         return events
 
     # -- scoring -------------------------------------------------------------------------
-    def _combine(self, raw: dict[str, float], local: dict[str, float]) -> tuple[float, dict[str, float]]:
-        """Weighted mean of log-ratios; each weight is divided by that signal's noise (spread of its log-ratio)."""
-        ratios = {s: (raw[s] + self.floors[s]) / (local[s] + self.floors[s]) for s in SIGNALS}
-        weights = {s: self.weights.get(s, 0.0) / self._spread[s] for s in SIGNALS}
-        total = sum(weights.values())
-        log_score = sum(weights[s] * math.log(ratios[s]) for s in SIGNALS) / total
-        return math.exp(log_score), ratios
+    def _ratios(self, raw: np.ndarray, local: np.ndarray) -> np.ndarray:
+        """Each raw signal over its neighbourhood's, both lifted by the noise floor [m, C]."""
+        return (raw + self._floors) / (local + self._floors)
 
-    def _update_spread(self, ratios: dict[str, float]) -> None:
-        """Track each signal's robust spread (MAD) of log-ratios over recent frames.
+    def _combine(self, ratios: np.ndarray, spread: np.ndarray) -> np.ndarray:
+        """Weighted mean of log-ratios [m, C] -> scores [m]; each weight is divided by that signal's noise."""
+        weights = self._weights / spread
+        logs = np.log(ratios)
+        total, log_score = np.zeros(len(ratios)), np.zeros(len(ratios))
+        for c in range(len(SIGNALS)):  # added in signal order, as frame-by-frame scoring did
+            total = total + weights[:, c]
+            log_score = log_score + weights[:, c] * logs[:, c]
+        return np.exp(log_score / total)
 
-        Signals differ in how much their ratios swing on ordinary frames (the KL of a
-        well-trained encoder swings more under motion than a colour histogram does); dividing
-        by that spread is inverse-noise weighting, so no signal dominates by scale alone.
-        """
-        for s in SIGNALS:
-            self._log_ratios[s].append(math.log(ratios[s]))
-        self._since_spread += 1
-        if self._since_spread >= 8 and len(self._log_ratios["kl"]) >= 16:
-            self._since_spread = 0
-            for s in SIGNALS:
-                x = np.fromiter(self._log_ratios[s], dtype=np.float64)
-                self._spread[s] = max(1.4826 * float(np.median(np.abs(x - np.median(x)))), 0.05)
-
-    def _local(self, nxt: list[_Frame]) -> dict[str, float]:
-        local = {}
-        for s in SIGNALS:
-            values = [h[s] for h in self._history] + [f.raw[s] for f in nxt]
-            # Held frames (animation on 2s and 3s: no change below the noise floor) say nothing about
-            # how much the picture moves; counting them would halve the mean and double every burst.
-            moving = [v for v in values if v > self.floors[s]]
-            values = moving if len(moving) >= 2 else values
-            if not values:
-                local[s] = 0.0
+    def _return_scores(self, f: _Frames, pos: np.ndarray, local: np.ndarray, spread: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Flash guard: the best score of "frame before -> each of the next ``flash_frames``", and at which offset."""
+        best, offset = np.full(len(pos), np.inf), np.zeros(len(pos), np.int64)
+        for k in range(1, self.cfg.flash_frames + 1):
+            ok = np.nonzero((pos >= 1) & (pos + k < len(f)))[0]
+            if not len(ok):
                 continue
-            if len(values) >= 4:  # drop the largest: a cut a few frames back must not mask this one
-                values.remove(max(values))
-            local[s] = sum(values) / len(values)
-        return local
+            a, b = f[pos[ok] - 1], f[pos[ok] + k]
+            pair = pair_signals(a.mu, a.logvar, a.pixels, a.hist, b.mu, b.logvar, b.pixels, b.hist)
+            s = self._combine(self._ratios(np.stack([pair[n] for n in SIGNALS], axis=1), local[ok]), spread[ok])
+            better = s < best[ok]
+            best[ok[better]], offset[ok[better]] = s[better], k
+        return best, offset
 
-    def _step(self) -> list[CutEvent]:
-        frame = self._queue.popleft()
-        ahead = list(self._queue)[: self.lookahead]
-        local = self._local(ahead[: self.cfg.after])
-        score, ratios = self._combine(frame.raw, local)
-        return_score, return_offset = math.inf, 0
-        before = self._decided_prev
-        if before is not None:
-            for k, later in enumerate(ahead[: self.cfg.flash_frames], start=1):
-                pair = pair_signals(before.mu, before.logvar, before.pixels, before.hist, later.mu, later.logvar, later.pixels, later.hist)
-                s, _ = self._combine({key: float(v) for key, v in pair.items()}, local)
-                if s < return_score:
-                    return_score, return_offset = s, k
-        self._update_spread(ratios)
-        self._history.append(frame.raw)
-        self._decided_prev = frame
-        self.recent.append(score)
-        self._window.append((frame.time, score))
-        if self.cfg.trace:
-            self.trace.append((frame.index, score, math.nan if self.threshold is None else self.threshold))
-        cand = _Candidate(frame.index, frame.time, frame.wall, score, ratios, frame.raw["pix"], return_score, return_offset, frame.pixels)
-        if self.threshold is None:
-            self._warm.append(cand)
-            if frame.time - self._t0 >= self.cfg.warmup:
-                return self._calibrate()
-            return []
-        events = self._decide(cand)
-        if self.cfg.threshold is None and frame.time - self._last_recal >= self.cfg.recalibrate_s:
-            self._recalibrate(frame.time)
+    def _score(self, m: int) -> list[CutEvent]:
+        """Score the next ``m`` undecided frames at once, then decide them in order."""
+        f = self._frames
+        pos = np.arange(self._decided, self._decided + m)
+        local = local_means(neighbourhoods(f.raw, pos, self.cfg.before, self.cfg.after), self._floors)
+        ratios = self._ratios(f.raw[pos], local)
+        spread = self._noise.advance(np.log(ratios))
+        scores = self._combine(ratios, spread)
+        back, back_offset = self._return_scores(f, pos, local, spread)
+        # A cut changes every signal well above its neighbourhood; motion moves some signals only (a
+        # histogram hardly changes when shapes move, the latent layout does). With the pix signal, a
+        # cut also changes the picture's intensity by ``min_pix``. Other frames are no cut whatever the threshold.
+        raw_pix = f.raw[pos, SIGNALS.index("pix")]
+        faint = raw_pix < self.cfg.min_pix if "pix" in self.weights else np.zeros(m, bool)
+        used = [SIGNALS.index(s) for s, w in self.weights.items() if w > 0]
+        eligible = ~faint & ~np.any(ratios[:, used] < self.cfg.min_ratio, axis=1)
+        self.recent.extend(scores.tolist())
+        self.recent_last_frame = int(f.index[pos[-1]])
+        events: list[CutEvent] = []
+        for j, p in enumerate(pos.tolist()):
+            t, score = float(f.time[p]), float(scores[j])
+            self._window.append((t, score))
+            if self.cfg.trace:
+                self.trace.append((int(f.index[p]), score, math.nan if self.threshold is None else self.threshold))
+            cand = None
+            if eligible[j]:
+                cand = _Candidate(int(f.index[p]), t, float(f.wall[p]), score, dict(zip(SIGNALS, ratios[j].tolist())),
+                                  float(back[j]), int(back_offset[j]), f.pixels[p])
+            if self._warming:
+                if cand is not None:
+                    if self.threshold is None:
+                        self._warm.append(cand)
+                    else:
+                        events += self._decide(cand)
+                self._warm_time = t
+                if t - self._t0 >= self.cfg.warmup:
+                    events += self._calibrate()
+                continue
+            if cand is not None:
+                events += self._decide(cand)
+            if self.cfg.threshold is None and t - self._last_recal >= self.cfg.recalibrate_s:
+                self._recalibrate(t)
+        self._decided += m
+        keep = max(self.cfg.before, 1)  # the neighbourhood, and the frame before for the flash guard
+        if self._decided > keep:
+            self._frames = f[self._decided - keep:]
+            self._decided = keep
         return events
 
     def _calibrate(self) -> list[CutEvent]:
-        """End of warm-up: set the threshold, then decide every warm-up frame with it."""
-        self._recalibrate(self._warm[-1].time if self._warm else 0.0)
+        """End of warm-up: set the threshold, then decide every held warm-up frame with it."""
+        self._recalibrate(self._warm_time)
+        self._warming = False
         events: list[CutEvent] = []
         for cand in self._warm:
             events += self._decide(cand)
@@ -262,12 +292,9 @@ class Scorer:
         self._last_recal = now
 
     def _decide(self, c: _Candidate) -> list[CutEvent]:
+        """A candidate (every signal agrees) against the threshold, the flash guard and the minimum scene length."""
         threshold = self.threshold
-        too_faint = "pix" in self.weights and c.pix < self.cfg.min_pix  # part of the pix signal
-        # A cut changes every signal well above its neighbourhood; motion moves some signals only
-        # (a histogram hardly changes when shapes move, the latent layout does).
-        disagree = any(c.ratios[s] < self.cfg.min_ratio for s, w in self.weights.items() if w > 0)
-        if c.score < threshold or too_faint or disagree or c.index <= self._flash_until:
+        if c.score < threshold or c.index <= self._flash_until:
             return []
         if c.return_score < threshold:  # the picture went back to the previous shot: a flash
             self._flash_until = c.index + c.return_offset
@@ -281,13 +308,18 @@ class Scorer:
         return [CutEvent(self.stream, c.index, c.time, c.score, threshold, c.wall, {s: round(v, 4) for s, v in c.ratios.items()}, c.pixels)]
 
     def _finish_paper(self) -> list[CutEvent]:
-        kl = np.array([k for k, _ in self._paper])
+        if not self._paper:
+            return []
+        f = self._paper[0]
+        for more in self._paper[1:]:
+            f = f + more
+        kl = f.raw[:, SIGNALS.index("kl")]
         threshold = paper_threshold(kl[1:]) if len(kl) > 1 else math.inf
         self.threshold = threshold
         events = []
-        for k, f in self._paper[1:]:
-            if k > threshold:
-                self.cuts += 1
-                events.append(CutEvent(self.stream, f.index, f.time, float(k), float(threshold), f.wall, {"kl": float(k)}))
+        for p in np.nonzero(kl[1:] > threshold)[0] + 1:
+            self.cuts += 1
+            events.append(CutEvent(self.stream, int(f.index[p]), float(f.time[p]), float(kl[p]), float(threshold),
+                                   float(f.wall[p]), {"kl": float(kl[p])}))
         self._paper.clear()
         return events

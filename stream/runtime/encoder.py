@@ -60,6 +60,9 @@ class Encoder:
         options = ort.SessionOptions()
         if cfg.threads:
             options.intra_op_num_threads = cfg.threads
+        # The decoder thread shares the two cores: ONNX Runtime's threads must sleep between batches,
+        # not spin (spinning measured 2x slower end to end on 2 cores: BENCHMARKS.md, "Threads").
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         wanted = ["CPUExecutionProvider"]
         if cfg.device in ("auto", "cuda") and "CUDAExecutionProvider" in ort.get_available_providers() and _nvidia_driver():
             wanted.insert(0, "CUDAExecutionProvider")

@@ -32,7 +32,7 @@ class PipelineConfig:
     model: str = ""  # ONNX encoder; empty: the bundled default model
     device: str = "auto"  # auto | cpu | cuda
     batch: int = 0  # frames per encoder call; 0: 64 on CPU, 256 on CUDA
-    max_delay_ms: float = 40.0  # a waiting frame goes to the encoder after this long, full batch or not
+    max_delay_ms: float = 40.0  # files: a waiting frame goes to the encoder after this long, full batch or not (live: at once)
     ring_capacity: int = 1024
     stats_interval_s: float = 1.0
     stream_ids: list[str] = field(default_factory=list)  # names for the sources (default "0", "1", ...)
@@ -51,6 +51,8 @@ class StreamState:
     latencies: list[float] = field(default_factory=list)
     scored_since_stats: int = 0
     finished: bool = False
+    encoded: int = 0  # frames that went through the encoder (a repeat of the frame before does not)
+    last: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # pixels, mu, logvar of the last frame scored
 
     def info(self) -> dict:
         s = self.source
@@ -92,13 +94,15 @@ class Pipeline:
 
     def _scorer(self, st: StreamState) -> Scorer:
         if st.scorer is None:  # created at the first frame: a live source's fps is known only then
-            st.scorer = Scorer(replace(self.cfg.scorer, fps=st.source.fps), st.id, self.encoder.calibration)
+            st.scorer = Scorer(replace(self.cfg.scorer, fps=st.source.fps), st.id, self.encoder.calibration, live=st.source.live)
         return st.scorer
 
     def run(self) -> Iterator[Event]:
         for slot, s in enumerate(self.streams):
             s.source.start(self.ring, slot, self.encoder.input_size, self._status_callback(s.id))
-        max_delay = self.cfg.max_delay_ms / 1000.0
+        # Live: batch by what is ready. Frames that arrive while the encoder works make the next batch,
+        # so waiting for a batch to fill only adds latency; files wait, for throughput.
+        max_delay = 0.0 if any(s.source.live for s in self.streams) else self.cfg.max_delay_ms / 1000.0
         last_stats = time.monotonic()
         try:
             while True:
@@ -129,7 +133,7 @@ class Pipeline:
                 return
 
     def _score(self, batch) -> Iterator[Event]:
-        mu, logvar = self.encoder.encode(batch.pixels)
+        mu, logvar = self._encode(batch)
         for slot in np.unique(batch.stream):
             st = self.streams[int(slot)]
             mask = batch.stream == slot
@@ -140,6 +144,37 @@ class Pipeline:
             st.last_time = float(batch.time[mask][-1])
             st.latencies.extend((now - batch.wall[mask]).tolist())
             yield from events
+
+    def _encode(self, batch) -> tuple[np.ndarray, np.ndarray]:
+        """Posteriors of a batch, encoding only frames that differ from the frame before them in their stream.
+
+        Animation holds a drawing for 2-3 frames: the same 64x64 input has the same posterior, so
+        a repeat reuses it (exact: the KL between them is 0 either way).
+        """
+        repeat = np.zeros(len(batch), bool)
+        for slot in np.unique(batch.stream):
+            st, where = self.streams[int(slot)], np.nonzero(batch.stream == slot)[0]
+            px = batch.pixels[where]
+            same = np.empty(len(where), bool)
+            same[0] = st.last is not None and np.array_equal(px[0], st.last[0])
+            same[1:] = (px[1:] == px[:-1]).all(axis=(1, 2, 3))
+            repeat[where] = same
+        fresh = np.nonzero(~repeat)[0]
+        out = self.encoder.encode(batch.pixels[fresh]) if len(fresh) else None
+        mu = np.empty((len(batch), self.encoder.latent), np.float32)
+        logvar = np.empty_like(mu)
+        if out is not None:
+            mu[fresh], logvar[fresh] = out
+        for slot in np.unique(batch.stream):
+            st, where = self.streams[int(slot)], np.nonzero(batch.stream == slot)[0]
+            source = np.maximum.accumulate(np.where(repeat[where], -1, np.arange(len(where))))  # last fresh frame
+            carried = source < 0  # repeats of the previous batch's last frame
+            mu[where[~carried]], logvar[where[~carried]] = mu[where[source[~carried]]], logvar[where[source[~carried]]]
+            if carried.any():
+                mu[where[carried]], logvar[where[carried]] = st.last[1], st.last[2]
+            st.encoded += int((~repeat[where]).sum())
+            st.last = (batch.pixels[where[-1]], mu[where[-1]], logvar[where[-1]])
+        return mu, logvar
 
     def _finish_done_streams(self) -> Iterator[Event]:
         for st in self.streams:
@@ -157,6 +192,7 @@ class Pipeline:
         reason = "failed" if st.source.failed else ("stopped" if self._stopped else "eof")
         frames, cuts = (st.scorer.frames, st.scorer.cuts) if st.scorer else (0, 0)
         duration = st.last_time + 1.0 / st.source.fps if frames else 0.0
+        log.debug("stream %s: %d of %d frames encoded (the rest repeat the frame before)", st.id, st.encoded, st.consumed)
         yield EndEvent(st.id, frames, cuts, duration, self.ring.dropped[st.source.slot], reason)
 
     def _stats(self, interval: float) -> Iterator[StatsEvent]:
@@ -166,7 +202,7 @@ class Pipeline:
             lat = np.array(st.latencies) * 1000.0 if st.latencies else np.array([np.nan])
             yield StatsEvent(st.id, st.scorer.frames, st.scored_since_stats / interval, float(np.percentile(lat, 50)),
                              float(np.percentile(lat, 99)), self.ring.dropped[st.source.slot], st.scorer.threshold,
-                             [round(v, 3) for v in list(st.scorer.recent)[-60:]])
+                             [round(v, 3) for v in list(st.scorer.recent)[-60:]], st.scorer.recent_last_frame)
             st.latencies.clear()
             st.scored_since_stats = 0
 

@@ -51,6 +51,7 @@ class FrameRing:
         self._count = 0
         self._open_producers = 0
         self._closed = False
+        self._want = 1  # frames the consumer waits for: fewer wake it for nothing
         self.dropped: Counter[int] = Counter()
         self._cond = threading.Condition()
 
@@ -97,7 +98,8 @@ class FrameRing:
             self._stream[slot], self._index[slot], self._time[slot], self._wall[slot] = stream, index, time_s, wall
             self._arrival[slot] = time.monotonic()
             self._count += 1
-            self._cond.notify_all()
+            if self._count == 1 or self._count >= self._want:  # the first starts the max_delay clock; a full batch is ready
+                self._cond.notify_all()
             return True
 
     def get_batch(self, batch: int, max_delay: float, timeout: float | None = None) -> Batch | None:
@@ -108,6 +110,7 @@ class FrameRing:
         """
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._cond:
+            self._want = batch
             while True:
                 if self._count >= batch or (self._count and (self._closed or self._open_producers <= 0)):
                     break

@@ -20,8 +20,17 @@ def test_quick_bench_report_has_every_section(tmp_path):
 
     [row] = report["throughput"]["rows"]
     assert row["size"] == "160x90" and row["frames"] == 48  # the generated source clip of a quick run
-    assert row["decode_fps"] > 0 and row["detect_fps"] > 0
+    assert row["decode_fps"] > 0 and row["detect_fps"] > 0 and row["pipeline_fps"] > 0
     assert row["ratio"] == pytest.approx(row["detect_fps"] / row["decode_fps"], abs=0.01)  # ratio has 2 decimals
+    assert row["pipeline_ratio"] == pytest.approx(row["pipeline_fps"] / row["decode_fps"], abs=0.01)
+    assert row["detect_fps"] == pytest.approx(48 / row["detect_s"], rel=0.02)  # the whole process, start-up included
+
+    peer = report["pyscenedetect"]
+    assert peer["clip"] == "throughput-160x90.mp4" and peer["reprocut_s"] == row["detect_s"]
+    if "error" not in peer:  # PySceneDetect is in the bench extra
+        assert peer["pyscenedetect_s"] > 0 and peer["speedup"] == pytest.approx(peer["pyscenedetect_s"] / peer["reprocut_s"], abs=0.01)
+    assert report["scorer"]["frames"] == 48 and report["scorer"]["fps"] > 0
+    assert report["time_to_error"]["seconds"] > 0  # the run checked that detect exits 2 on a missing file
 
     cpu = [r for r in report["encoder"] if r["device"] == "cpu"]
     assert [r["batch"] for r in cpu] == [1, 16]
@@ -57,7 +66,8 @@ def test_quick_bench_report_has_every_section(tmp_path):
 
     md = out_md.read_text()
     assert md == result.stdout
-    for heading in ("### Throughput", "### Encoder alone", "### Live latency", "### Peak memory", "### Accuracy", "### Archives"):
+    for heading in ("### Throughput", "### Against PySceneDetect", "### Encoder alone", "### Other stages alone",
+                    "### Live latency", "### Peak memory", "### Accuracy", "### Archives"):
         assert heading in md
 
 

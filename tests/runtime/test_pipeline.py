@@ -7,13 +7,18 @@ the encoder is the bundled model, as users run it.
 from __future__ import annotations
 
 import socket
+import time
+from dataclasses import replace
 
+import numpy as np
 import pytest
-from helpers import matched
+from helpers import matched, read_labels
 from reprocut.stream.core.events import EndEvent
+from reprocut.stream.core.scorer import Scorer, ScorerConfig
 from reprocut.stream.runtime.encoder import Encoder, EncoderConfig
 from reprocut.stream.runtime.pipeline import Pipeline, PipelineConfig
 from reprocut.stream.sources import SourceConfig, open_source
+from reprocut.stream.sources.decode import iter_video
 
 FRAMES = 240  # 10 s at 24 fps
 
@@ -71,6 +76,9 @@ def test_stop_ends_run_with_reason_stopped(encoder):
     end = events[-1]
     assert isinstance(end, EndEvent) and [e for e in events if isinstance(e, EndEvent)] == [end]
     assert end.reason == "stopped"
+    for stats in (e for e in events if e.type == "stats"):
+        decided = max(stats.frames - pipeline.scorers[0].lookahead, 0)  # the scores end where the look-ahead begins
+        assert stats.scores_last_frame == decided - 1 and len(stats.scores) == min(60, decided)
     assert end.frames == source.frames_put == pipeline.scorers[0].frames  # what was decoded before the stop was scored
     assert 0 < end.frames < 24 * 10  # stopped within seconds of the first stats
     # The source notices the stop on its own thread: its last word may come after the pipeline has ended.
@@ -90,3 +98,45 @@ def test_a_failed_source_ends_failed_and_the_other_stream_goes_on(clips, encoder
     end, cuts = [e for e in events if e.stream == "a"][-1], cut_frames(events, "a")
     assert end == EndEvent("a", FRAMES, len(cuts), FRAMES / 24, 0, "eof")
     assert len(cuts) == len(labels["cuts"]) and matched(cuts, labels["cuts"]) == labels["cuts"]
+
+
+def test_frames_that_repeat_the_one_before_are_not_encoded_and_change_no_decision(encoder):
+    path, _ = read_labels("testvideo")  # a slideshow: many frames repeat the one before, byte for byte
+    traced = PipelineConfig(scorer=ScorerConfig(trace=True))
+    pipeline = Pipeline([open_source(str(path))], traced, encoder=encoder)
+    cuts = [e for e in pipeline.run() if e.type == "cut"]
+    st = pipeline.streams[0]
+    frames = list(iter_video(str(path)))
+    pixels = np.stack([f.rgb for f in frames])
+    repeats = int((pixels[1:] == pixels[:-1]).all(axis=(1, 2, 3)).sum())
+    assert repeats > 0 and st.encoded == st.consumed - repeats == len(frames) - repeats
+    # Every frame encoded, as before the repeats were skipped:
+    mu, logvar = (np.concatenate(a) for a in zip(*(encoder.encode(pixels[s:s + 64]) for s in range(0, len(pixels), 64))))
+    every = Scorer(replace(traced.scorer, fps=st.source.fps), calibration=encoder.calibration)
+    index, times = np.array([f.index for f in frames]), np.array([f.time for f in frames])
+    want = []
+    for s in range(0, len(frames), 64):
+        want += every.push(index[s:s + 64], times[s:s + 64], times[s:s + 64], mu[s:s + 64], logvar[s:s + 64], pixels[s:s + 64])
+    want += every.finish()
+    assert [e.frame for e in cuts] == [e.frame for e in want] and cuts
+    assert [e.score for e in cuts] == pytest.approx([e.score for e in want], rel=1e-4)
+    assert np.allclose(np.array(st.scorer.trace), np.array(every.trace), rtol=1e-4, equal_nan=True)
+
+
+def test_a_live_stream_reports_warmup_cuts_within_the_lookahead(clips, encoder):
+    """Live, the warm-up decides with a prior threshold: early cuts are not held until k-means has its window."""
+    path, labels = clips["a"]
+    warmup = ScorerConfig().warmup
+    early = [c for c in labels["cuts"] if c / 24 < warmup]
+    pipeline = Pipeline([open_source(path, SourceConfig(realtime=True, live=True))], encoder=encoder)
+    run, late = pipeline.run(), []
+    for event in run:
+        if event.type == "cut":
+            late.append((event.frame, time.time() - event.wall))
+            if event.time >= warmup:
+                break
+    run.close()
+    found = [f for f, _ in late if f / 24 < warmup]
+    assert early and matched(found, early) == early
+    lookahead = pipeline.scorers[0].lookahead / 24
+    assert all(seconds < lookahead + 0.25 for _, seconds in late), late  # the look-ahead plus a loaded machine's margin

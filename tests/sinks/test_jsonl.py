@@ -11,14 +11,14 @@ from reprocut.stream.sinks.jsonl import JsonLines
 PIXELS = object()  # a cut's frame travels with the event but never goes on the wire
 EVENTS = [
     SourceEvent("0", "connected", "file opened"),
-    StatsEvent("0", 24, 96.5, 12.0, 30.0, 0, None, [1.0, 1.5]),
+    StatsEvent("0", 24, 96.5, 12.0, 30.0, 0, None, [1.0, 1.5], 21),
     CutEvent("0", 30, 1.25, 7.5, 3.0, 1700000000.5, {"kl": 9.0, "pix": float("nan")}, PIXELS),
     EndEvent("0", 48, 1, 2.0, 0, "eof"),
 ]
 LINES = [
     {"type": "source", "stream": "0", "status": "connected", "detail": "file opened"},
     {"type": "stats", "stream": "0", "frames": 24, "fps": 96.5, "latency_ms_p50": 12.0, "latency_ms_p99": 30.0, "dropped": 0,
-     "threshold": None, "scores": [1.0, 1.5]},
+     "threshold": None, "scores": [1.0, 1.5], "scores_last_frame": 21},
     {"type": "cut", "stream": "0", "frame": 30, "time": 1.25, "score": 7.5, "threshold": 3.0, "wall": 1700000000.5,
      "signals": {"kl": 9.0, "pix": None}},  # JSON has no NaN
     {"type": "end", "stream": "0", "frames": 48, "cuts": 1, "duration": 2.0, "dropped": 0, "reason": "eof"},

@@ -20,7 +20,7 @@ class BenchConfig:
     quick: bool = False  # smoke run: one tiny clip, one repeat
     repeats: int = 3
     sizes: tuple[tuple[int, int], ...] = ((160, 90), (640, 360), (1280, 720))
-    batches: tuple[int, ...] = (1, 8, 32, 64, 128, 256)
+    batches: tuple[int, ...] = (1, 16, 64, 256)
     latency_frames: int = 720  # paced demo clip for latency (30 s at 24 fps)
     serve_streams: int = 4
     tolerance: int = EvalConfig.tolerance  # accuracy is scored by reprocut eval's rule

@@ -1,7 +1,8 @@
 """Live latency: from a frame's decode (its cut event's ``wall``) to that cut event reaching a consumer.
 
-The clip is paced at its frame rate, as a live source would deliver it, and the latency is
-measured twice: where a dashboard sees it (a websocket client of ``reprocut serve --realtime``)
+The clip is paced at its frame rate and handled as live (``--realtime --live``: batches of what is
+ready, warm-up decided with the prior threshold), and the latency of every cut, those of the
+warm-up included, is measured twice: where a dashboard sees it (a websocket client of ``reprocut serve``)
 and inside the process (a sink fed by ``Pipeline.run()``), which also gives the pipeline's own
 per-frame figures from its stats events.
 """
@@ -33,11 +34,6 @@ def _percentiles(lat_ms: list[float]) -> tuple[float | None, float | None]:
     return float(np.percentile(lat_ms, 50)), float(np.percentile(lat_ms, 99))
 
 
-def _steady(cuts: list[tuple[float, float]], warmup_s: float) -> list[float]:
-    """Latencies (ms) of cuts after warm-up: cuts inside it wait for the first threshold by design."""
-    return [lat for t, lat in cuts if t > warmup_s]  # the generated clips start at time 0
-
-
 class LatencyProbe:
     """Sink: (time, ms from decode to arrival) of each cut, and the stats events that carry latencies."""
 
@@ -57,7 +53,7 @@ class LatencyProbe:
 
 
 def latency_in_process(cfg: BenchConfig, encoder: Encoder, clip: str) -> dict:
-    """Decode -> cut event arriving at a sink fed by ``Pipeline.run()``, the clip paced as live."""
+    """Decode -> cut event arriving at a sink fed by ``Pipeline.run()``, the clip paced and handled as live."""
     from ...runtime.pipeline import Pipeline, PipelineConfig
     from ...sinks.base import feed
     from ...sources import SourceConfig, open_source
@@ -66,8 +62,8 @@ def latency_in_process(cfg: BenchConfig, encoder: Encoder, clip: str) -> dict:
     p50s, p99s, frame50, frame99, counts = [], [], [], [], []
     for _ in range(cfg.repeats):
         probe = LatencyProbe()
-        feed(Pipeline([open_source(clip, SourceConfig(realtime=True))], config, encoder=encoder).run(), [probe])
-        lat = _steady(probe.cuts, config.scorer.warmup)
+        feed(Pipeline([open_source(clip, SourceConfig(realtime=True, live=True))], config, encoder=encoder).run(), [probe])
+        lat = [ms for _, ms in probe.cuts]
         a, b = _percentiles(lat)
         p50s.append(a), p99s.append(b), counts.append(len(lat))
         frame50.append(median([s.latency_ms_p50 for s in probe.stats]))
@@ -78,14 +74,11 @@ def latency_in_process(cfg: BenchConfig, encoder: Encoder, clip: str) -> dict:
 
 
 def latency_websocket(cfg: BenchConfig, clip: str) -> dict:
-    """Decode -> cut message received by a websocket client of ``reprocut serve --realtime``."""
-    from ...core.scorer import ScorerConfig
-
-    warmup = ScorerConfig().warmup
+    """Decode -> cut message received by a websocket client of ``reprocut serve --realtime --live``."""
     p50s, p99s, counts = [], [], []
     for _ in range(cfg.repeats):
         port = free_port()
-        proc = start_serve([clip], port, cfg.model, ["--realtime"])
+        proc = start_serve([clip], port, cfg.model, ["--realtime", "--live"])
         try:
             messages = ws_collect(port, time.monotonic() + 120 + cfg.latency_frames / 10, 1)
         finally:
@@ -98,10 +91,10 @@ def latency_websocket(cfg: BenchConfig, clip: str) -> dict:
         if not cuts:
             err = proc.stderr.read().strip().splitlines()[-1:] if proc.stderr else []
             raise RuntimeError(f"no cut reached the websocket client (serve exit {code}: {' '.join(err)})")
-        lat = _steady(cuts, warmup)
+        lat = [ms for _, ms in cuts]
         a, b = _percentiles(lat)
         p50s.append(a), p99s.append(b), counts.append(len(lat))
-    return {"method": "websocket (reprocut serve --realtime, client on 127.0.0.1)", "cuts_per_run": counts,
+    return {"method": "websocket (reprocut serve --realtime --live, client on 127.0.0.1)", "cuts_per_run": counts,
             "cut_p50_ms": rounded(median(p50s)), "cut_p99_ms": rounded(median(p99s))}
 
 
@@ -112,8 +105,8 @@ def bench_latency(cfg: BenchConfig, encoder: Encoder, clip: str) -> dict:
     with open_video(clip) as c:
         fps = stream_fps(c.streams.video[0])
     out = {"clip": os.path.basename(clip), "fps": round(fps, 3), "frames": cfg.latency_frames,
-           "note": "cuts in the first 4 s (warm-up) are decided when the first threshold is set and are left out; "
-                   "the scorer decides a frame 2 frames later (look-ahead), and a batch waits up to 40 ms"}
+           "note": "every cut, those of the 4 s warm-up included (a live warm-up decides with the prior threshold); "
+                   "the scorer decides a frame 2 frames after it (look-ahead); live batches take what is ready"}
     out["in_process"] = latency_in_process(cfg, encoder, clip)
     try:
         out["websocket"] = latency_websocket(cfg, clip)

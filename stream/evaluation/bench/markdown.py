@@ -22,10 +22,21 @@ def to_markdown(report: dict) -> str:
         lines += ["```", report["command"], "```", ""]
     t = report["throughput"]
     lines += [f"### Throughput: detect vs decoding alone (source `{t['source']}`, re-encoded to H.264 per size)", "",
-              "| size | frames | PyAV decode to 64x64 (fps) | reprocut detect (fps) | detect / decode |",
-              "|---|---:|---:|---:|---:|"]
+              "`reprocut detect FILE --jsonl` as a whole process (start-up included) against PyAV decoding to 64x64 in "
+              "process; the pipeline alone (in process, model loaded) beside it.", "",
+              "| size | frames | PyAV decode to 64x64 (fps) | reprocut detect, whole process (fps) | detect / decode "
+              "| pipeline alone (fps) | pipeline / decode |", "|---|---:|---:|---:|---:|---:|---:|"]
     for r in t["rows"]:
-        lines.append(f"| {r['size']} | {r['frames']} | {_cell(r['decode_fps'])} | {_cell(r['detect_fps'])} | {_cell(r['ratio'])} |")
+        lines.append(f"| {r['size']} | {r['frames']} | {_cell(r['decode_fps'])} | {_cell(r['detect_fps'])} | {_cell(r['ratio'])} "
+                     f"| {_cell(r['pipeline_fps'])} | {_cell(r['pipeline_ratio'])} |")
+    p = report["pyscenedetect"]
+    lines += ["", f"### Against PySceneDetect (`{p['clip']}`, {p['frames']} frames, whole processes)", "",
+              "| `scenedetect -i FILE -b pyav detect-adaptive list-scenes` (s) | `reprocut detect FILE --jsonl` (s) "
+              "| reprocut's speed-up |", "|---:|---:|---:|"]
+    if p.get("error"):
+        lines.append(f"| {p['error']} | {_cell(p['reprocut_s'])} | – |")
+    else:
+        lines.append(f"| {_cell(p['pyscenedetect_s'])} | {_cell(p['reprocut_s'])} | {_cell(p['speedup'])}x |")
     lines += ["", "### Encoder alone (ONNX Runtime), by batch size", "",
               "| device | provider | batch | frames/s | ms per batch |", "|---|---|---:|---:|---:|"]
     for r in report["encoder"]:
@@ -33,8 +44,14 @@ def to_markdown(report: dict) -> str:
             lines.append(f"| {r['device']} | – | – | – | {r['note']} |")
         else:
             lines.append(f"| {r['device']} | {r['provider']} | {r['batch']} | {_cell(r['fps'])} | {_cell(r['ms_per_batch'])} |")
+    sc, err = report["scorer"], report["time_to_error"]
+    lines += ["", "### Other stages alone", "", "| stage | figure |", "|---|---:|",
+              f"| scorer alone (`{sc['clip']}`'s posteriors, {sc['frames']} frames in batches of {sc['batch']}) | "
+              f"{_cell(sc['fps'])} frames/s |",
+              f"| `{err['command']}`: start to its one-line error | {_cell(err['seconds'])} s |",
+              "", "Decoding alone is the throughput table's decode column.", ""]
     lat = report["latency"]
-    lines += ["", f"### Live latency: frame decoded -> its cut event received (`{lat['clip']}`, {lat['frames']} frames "
+    lines += [f"### Live latency: frame decoded -> its cut event received (`{lat['clip']}`, {lat['frames']} frames "
               f"paced at {lat['fps']} fps)", "", "| measured at | cuts per run | p50 (ms) | p99 (ms) |", "|---|---|---:|---:|"]
     for key in ("websocket", "in_process"):
         v = lat.get(key) or {}

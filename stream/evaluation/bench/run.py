@@ -20,7 +20,8 @@ from .archive import bench_archive
 from .config import BenchConfig
 from .latency import bench_latency
 from .memory import bench_memory
-from .speed import bench_encoder, bench_throughput
+from .speed import bench_encoder, bench_throughput, bench_vs_pyscenedetect
+from .stages import bench_scorer, bench_time_to_error
 
 
 def load_avg() -> float | None:
@@ -72,17 +73,21 @@ def run_bench(cfg: BenchConfig, command: str = "") -> dict:
             write_clip(DemoConfig(width=1280, height=720, frames=48 if cfg.quick else 480, seed=21), source)
         elif not os.path.isfile(source):
             raise UsageError(f"{source}: no such file")
-        report["throughput"] = {"source": os.path.basename(source), "rows": bench_throughput(cfg, encoder, source, folder)}
+        rows = bench_throughput(cfg, encoder, source, folder)
+        report["throughput"] = {"source": os.path.basename(source), "rows": rows}
         report["load"] = {"throughput": load_avg()}
+        middle = rows[len(rows) // 2]  # 640x360
+        report["pyscenedetect"] = bench_vs_pyscenedetect(cfg, middle)
+        report["load"]["pyscenedetect"] = load_avg()
         report["encoder"] = bench_encoder(cfg)
-        report["load"]["encoder"] = load_avg()
+        report["scorer"] = bench_scorer(cfg, encoder, middle["path"])
+        report["time_to_error"] = bench_time_to_error(cfg)
+        report["load"]["stages"] = load_avg()
         live = os.path.join(folder, "latency.mp4")
         write_clip(DemoConfig(width=640, height=360, frames=cfg.latency_frames, seed=22), live)
         report["latency"] = bench_latency(cfg, encoder, live)
         report["load"]["latency"] = load_avg()
-        sizes = [r["size"] for r in report["throughput"]["rows"]]
-        mem_clip = os.path.join(folder, f"throughput-{sizes[len(sizes) // 2]}.mp4")
-        report["memory"] = bench_memory(cfg, mem_clip)
+        report["memory"] = bench_memory(cfg, middle["path"])
         report["load"]["memory"] = load_avg()
         dataset = cfg.dataset
         if dataset is None:

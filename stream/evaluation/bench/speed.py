@@ -1,8 +1,10 @@
-"""Speed: ``detect`` on a file against decoding it alone, and the encoder alone by batch size.
+"""Speed: ``detect`` on a file against decoding it alone, against PySceneDetect, and the encoder alone by batch size.
 
 Decoding is the practical speed limit of ``detect``, so the throughput table puts the two side
-by side and their ratio says what everything else costs. The encoder table shows what ONNX
-Runtime does with each batch size on CPU (and CUDA when its provider loads).
+by side and their ratio says what everything else costs: ``reprocut detect FILE --jsonl`` as a
+whole process (imports and model loading included, as a user waits for it) against PyAV decoding
+in the benchmark's own process, and the pipeline alone in process. The encoder table shows what
+ONNX Runtime does with each batch size on CPU (and CUDA when its provider loads).
 """
 
 from __future__ import annotations
@@ -10,6 +12,9 @@ from __future__ import annotations
 import logging
 import math
 import os
+import subprocess
+import sys
+import tempfile
 import time
 from fractions import Fraction
 from typing import TYPE_CHECKING
@@ -65,8 +70,27 @@ def decode_only(path: str) -> tuple[int, float]:
     return n, time.perf_counter() - start
 
 
+def timed_process(cmd: list[str], expect: int = 0) -> float:
+    """Wall seconds of a whole process, start-up included; its output is discarded (a scene CSV goes to a temp dir)."""
+    with tempfile.TemporaryDirectory() as cwd:
+        start = time.perf_counter()
+        result = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        seconds = time.perf_counter() - start
+    if result.returncode != expect:
+        tail = result.stderr.strip().splitlines()[-1:]
+        raise RuntimeError(f"{' '.join(cmd[2:5])} exited {result.returncode}: {' '.join(tail)}")
+    return seconds
+
+
+def detect_command(cfg: BenchConfig, path: str) -> list[str]:
+    """``reprocut detect PATH --jsonl``, as a user runs it."""
+    cmd = [sys.executable, "-m", "reprocut.stream.cli", "-q", "detect", path, "--jsonl"]
+    return cmd + (["--model", cfg.model] if cfg.model else [])
+
+
 def bench_throughput(cfg: BenchConfig, encoder: Encoder, source: str, folder: str) -> list[dict]:
-    """``source`` re-encoded to each of ``cfg.sizes`` (kept in ``folder``): decode fps, detect fps, their ratio."""
+    """``source`` re-encoded to each of ``cfg.sizes`` (kept in ``folder``): decode fps, detect fps (whole process
+    and pipeline alone), their ratios."""
     from ...runtime.pipeline import PipelineConfig
     from ..runner import detect_clip
 
@@ -81,18 +105,36 @@ def bench_throughput(cfg: BenchConfig, encoder: Encoder, source: str, folder: st
             except av.FFmpegError as exc:
                 raise UsageError(f"{source}: cannot re-encode to {width}x{height} ({exc})") from None
         config = PipelineConfig(model=cfg.model, device=encoder.device)
-        dec, det = [], []
+        dec, det, pipe, secs = [], [], [], []
         frames = 0
-        for _ in range(cfg.repeats):  # interleaved, so a slow spell of the machine hits both
+        for _ in range(cfg.repeats):  # interleaved, so a slow spell of the machine hits each
             frames, seconds = decode_only(path)
             dec.append(frames / seconds)
+            secs.append(timed_process(detect_command(cfg, path)))
+            det.append(frames / secs[-1])
             run = detect_clip(path, config, encoder)
-            det.append(run.frames / run.seconds)
-        d, t = median(dec), median(det)
-        rows.append({"size": f"{width}x{height}", "frames": frames, "decode_fps": rounded(d), "detect_fps": rounded(t),
-                     "ratio": rounded(t / d, 2) if d and t else None, "runs": cfg.repeats})
-        log.info("throughput %dx%d: decode %.0f fps, detect %.0f fps", width, height, d or 0, t or 0)
+            pipe.append(run.frames / run.seconds)
+        d, t, p = median(dec), median(det), median(pipe)
+        rows.append({"size": f"{width}x{height}", "path": path, "frames": frames, "decode_fps": rounded(d),
+                     "detect_fps": rounded(t), "detect_s": rounded(median(secs), 2), "ratio": rounded(t / d, 2) if d and t else None,
+                     "pipeline_fps": rounded(p), "pipeline_ratio": rounded(p / d, 2) if d and p else None, "runs": cfg.repeats})
+        log.info("throughput %dx%d: decode %.0f fps, detect %.0f fps (pipeline %.0f)", width, height, d or 0, t or 0, p or 0)
     return rows
+
+
+def bench_vs_pyscenedetect(cfg: BenchConfig, row: dict) -> dict:
+    """``scenedetect -i FILE -b pyav detect-adaptive list-scenes`` (its defaults) against ``reprocut detect FILE --jsonl``,
+    both whole processes, on the file of a throughput ``row``."""
+    from importlib.util import find_spec
+
+    out = {"clip": os.path.basename(row["path"]), "frames": row["frames"], "reprocut_s": row["detect_s"]}
+    if find_spec("scenedetect") is None:
+        return out | {"error": "not installed: scenedetect (pip install 'reprocut[bench]')"}
+    cmd = [sys.executable, "-m", "scenedetect", "-i", row["path"], "-b", "pyav", "-o", ".", "detect-adaptive", "list-scenes", "-q"]
+    seconds = median(timed_process(cmd) for _ in range(cfg.repeats))
+    out |= {"pyscenedetect_s": rounded(seconds, 2), "speedup": rounded(seconds / row["detect_s"], 2) if row["detect_s"] else None}
+    log.info("vs PySceneDetect adaptive: %.2f s vs %.2f s", seconds, row["detect_s"] or 0)
+    return out
 
 
 def bench_encoder(cfg: BenchConfig) -> list[dict]:
