@@ -180,8 +180,7 @@ def train(cfg: TrainConfig, resume: bool = False, force: bool = False) -> dict:
     log.info("training on %s: %d train frames, batch %d, %d steps", device, len(train_idx), batch, total_steps)
 
     path = os.path.join(cfg.out, CHECKPOINT)
-    progress = Progress(total_steps, "train")
-    progress.count = step
+    progress = Progress(total_steps, "train", initial=step, unit="step")
     seen, t0 = 0, time.monotonic()
     while step < total_steps:
         rng = np.random.default_rng([cfg.seed, epoch])  # per-epoch order: a resumed run replays it exactly
