@@ -48,7 +48,7 @@ class NetworkSource(ThreadedSource):
                         if not self._put(*item):
                             return
                 if self.local:  # nothing to reconnect to
-                    self.on_status("ended", "end of file")
+                    self._ended("end of file")
                     return
                 reason = "stream ended"
             except av.ExitError:  # our timeout interrupted PyAV: the other end sent nothing
