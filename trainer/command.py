@@ -65,5 +65,25 @@ def run(args: argparse.Namespace) -> int:
     except TrainingDiverged as exc:
         print(f"reprocut train: {exc}", file=__import__("sys").stderr)
         return 3
-    print(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in metrics.items()))
+    print(summary(metrics, args.out))
     return 0
+
+
+VALIDATION = {"val_recon": "reconstruction loss", "val_kl": "KL to the prior", "val_repro": "reprojection KL"}
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def summary(m: dict, out: str) -> str:
+    """The end-of-run block: what was trained, the validation figures in words, what to do next."""
+    lines = [f"trained {_plural(m['step'], 'step')} ({_plural(m['epoch'], 'epoch')}) on {_plural(m['train_frames'], 'frame')} "
+             f"({m['device']}); run in {out}"]
+    if "val_recon" in m:
+        lines.append("validation" + (f" on {_plural(m['val_frames'], 'held-out frame')}:" if "val_frames" in m else ":"))
+        lines += [f"  {label:<24}{m[key]:.4g}" for key, label in VALIDATION.items()]
+        if "kl_median" in m:
+            lines.append(f"  {'consecutive-frame KL':<24}median {m['kl_median']:.4g}, 99th percentile {m['kl_p99']:.4g}")
+    lines.append(f"next: reprocut export {out} --out model.onnx")
+    return "\n".join(lines)

@@ -26,6 +26,10 @@ from .model import ModelConfig, ReproVAE
 log = logging.getLogger(__name__)
 
 CHECKPOINT = "ckpt.pt"
+# Below these a run cannot teach the encoder much (its KL stays near 0 and does not separate cuts):
+# the bundled model, still "briefly trained", had 1,120 steps on 14,437 frames.
+USEFUL_STEPS = 1000
+USEFUL_FRAMES = 5000
 
 
 @dataclass
@@ -178,6 +182,11 @@ def train(cfg: TrainConfig, resume: bool = False, force: bool = False) -> dict:
         torch.set_rng_state(ckpt["torch_rng"])
         log.info("resuming %s at step %d (epoch %d)", cfg.out, step, epoch)
     log.info("training on %s: %d train frames, batch %d, %d steps", device, len(train_idx), batch, total_steps)
+    if total_steps < USEFUL_STEPS or len(train_idx) < USEFUL_FRAMES:
+        log.warning("this run is too short to be useful: %d optimiser step(s) on %d training frames; an encoder whose KL "
+                    "tells cuts apart needs about %s steps on %s frames or more (the bundled model: 1,120 steps on 14,437 "
+                    "frames): add footage, or raise --epochs/--steps", total_steps, len(train_idx),
+                    f"{USEFUL_STEPS:,}", f"{USEFUL_FRAMES:,}")
 
     path = os.path.join(cfg.out, CHECKPOINT)
     progress = Progress(total_steps, "train", initial=step, unit="step")
