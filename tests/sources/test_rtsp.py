@@ -36,7 +36,15 @@ from pathlib import Path
 
 import av
 import pytest
-from helpers import TIMEOUT, jsonl_events, model_args, reprocut, run_cli, unmatched, validate
+from helpers import (
+    TIMEOUT,
+    jsonl_events,
+    model_args,
+    reprocut,
+    run_cli,
+    unmatched,
+    validate,
+)
 from websockets.sync.client import connect
 
 SYSTEM_PYTHON = "/usr/bin/python3"
