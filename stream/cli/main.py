@@ -47,12 +47,15 @@ def _add_output_options(p: argparse.ArgumentParser, after_command: bool) -> None
 
 def build_parser(modules: dict, command: str | None) -> argparse.ArgumentParser:
     """The ``reprocut`` parser, with the options of ``command`` only."""
-    parser = argparse.ArgumentParser(prog="reprocut", description="Real-time unsupervised scene-cut detection.")
+    from .options import HelpFormatter
+
+    parser = argparse.ArgumentParser(prog="reprocut", description="Real-time unsupervised scene-cut detection.",
+                                     formatter_class=HelpFormatter)
     parser.add_argument("--version", action="version", version=f"reprocut {__version__}")
     _add_output_options(parser, after_command=False)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, module in modules.items():
-        p = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        p = sub.add_parser(name, help=module.HELP, description=module.HELP, formatter_class=HelpFormatter)
         _add_output_options(p, after_command=True)
         if name == command:
             module.add_arguments(p)
