@@ -76,7 +76,7 @@ class StatsEvent(Event):
     dropped: int  # frames dropped by the ring buffer so far (live sources only)
     threshold: float | None = _wire("ratio")
     scores: list[float] = _wire("ratio", default_factory=list)  # recent combined scores, oldest first
-    scores_last_frame: int = -1  # the frame index the last of ``scores`` belongs to (-1: no scores yet)
+    scores_last_frame: int = -1  # the frame the last of ``scores`` belongs to (-1: none scored yet)
     type = "stats"
 
 
