@@ -69,8 +69,9 @@ def load_checkpoint(run_dir: str) -> dict:
         ckpt = torch.load(path, map_location="cpu", weights_only=False)
         if not isinstance(ckpt, dict) or "model" not in ckpt or "config" not in ckpt:
             raise ValueError("not a reprocut checkpoint")
-    except Exception as exc:  # torch raises many types for a damaged file
-        raise UsageError(f"{path}: corrupt or unreadable checkpoint ({exc.__class__.__name__}: {str(exc)[:120]})") from None
+    except Exception as exc:  # torch raises many types for a damaged file, some with messages of several lines
+        log.debug("%s: %r", path, exc)  # -vv: torch's own words
+        raise UsageError(f"{path}: corrupt or unreadable checkpoint (not one written by 'reprocut train')") from None
     return ckpt
 
 

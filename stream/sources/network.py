@@ -82,8 +82,7 @@ class NetworkSource(ThreadedSource):
             return
         self.on_status("lost", reason)
         self.failed = True
-        tries = f"gave up after {attempts} reconnect attempt{'s' if attempts != 1 else ''}" if attempts else "not reconnecting (--max-retries 0)"
-        self.on_status("failed", f"{tries}: {reason}")
+        self.on_status("failed", f"gave up after {attempts} reconnect attempts: {reason}")
 
     def _open(self) -> av.container.InputContainer:
         options = {}

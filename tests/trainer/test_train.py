@@ -119,7 +119,7 @@ def test_kill_and_resume_continues_from_the_saved_step(tmp_path, clip_factory):
         proc.wait()
     saved = torch.load(ckpt, weights_only=False)  # never half-written: it loads
     assert 10 <= saved["step"] < 60
-    result = run_cli("train", "--out", run, "--steps", "60", "--resume")
+    result = run_cli("train", "--out", run, "--steps", "60", "--resume", "-v")  # -v: the INFO line that says where it resumed
     assert result.returncode == 0, result.stderr
     assert f"resuming {run} at step {saved['step']}" in result.stderr
     assert json.loads((run / "metrics.json").read_text())["step"] == 60
