@@ -9,7 +9,7 @@ HELP = "export a trained run's encoder to ONNX (with a parity check against torc
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("run_dir", help="run directory written by 'reprocut train' (or its ckpt.pt)")
-    p.add_argument("--out", required=True, help="ONNX file to write")
+    p.add_argument("--out", required=True, metavar="FILE", help="ONNX file to write")
     p.add_argument("--fp16", action="store_true", help="half-precision weights and arithmetic (for GPUs)")
     p.add_argument("--name", default="", help="model name stored in the metadata (default: file name)")
 

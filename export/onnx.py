@@ -13,6 +13,8 @@ import io
 import json
 import logging
 import os
+import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,6 +80,28 @@ def _metadata(ckpt: dict, cfg: ExportConfig) -> dict[str, str]:
     return meta
 
 
+@contextlib.contextmanager
+def _quiet_exporter() -> Iterator[None]:
+    """Hush the exporter's chatter, which tells a user nothing: its progress on stdout, torch's
+    'torchvision is not installed' (operators a VAE never uses), deprecation warnings from inside
+    torch, onnxscript's and onnx_ir's INFO lines. ``-vv`` (debug) shows all of it."""
+    if logging.getLogger().isEnabledFor(logging.DEBUG):
+        yield
+        return
+    loggers = [logging.getLogger(name) for name in ("torch.onnx", "onnxscript", "onnx_ir")]
+    levels = [lg.level for lg in loggers]
+    with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        for lg in loggers:
+            lg.setLevel(logging.ERROR)
+        try:
+            yield
+        finally:
+            for lg, level in zip(loggers, levels):
+                lg.setLevel(level)
+
+
 def export(cfg: ExportConfig) -> dict[int, float]:
     """Export the run's encoder to ``cfg.out`` and return the parity error per batch size."""
     ckpt = load_checkpoint(cfg.run_dir)
@@ -94,7 +118,7 @@ def export(cfg: ExportConfig) -> dict[int, float]:
     out_dir = os.path.dirname(os.path.abspath(cfg.out))
     if not os.path.isdir(out_dir):
         raise UsageError(f"{cfg.out}: folder {out_dir} does not exist")
-    with contextlib.redirect_stdout(io.StringIO()):  # the exporter chats on stdout
+    with _quiet_exporter():
         program = torch.onnx.export(
             graph, (example,), input_names=["frames"], output_names=["mu", "logvar"],
             dynamic_shapes=({0: torch.export.Dim("N", min=1, max=65536)},), opset_version=OPSET, dynamo=True,

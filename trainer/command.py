@@ -9,30 +9,31 @@ HELP = "train a Repro-VAE on unlabeled video or image folders"
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("inputs", nargs="*", help="videos, folders of videos or folders of images (not needed with --resume)")
-    p.add_argument("--out", required=True, help="run directory (checkpoints, frame cache, metrics)")
+    p.add_argument("--out", required=True, metavar="DIR", help="run directory (checkpoints, frame cache, metrics)")
     budget = p.add_mutually_exclusive_group()
-    budget.add_argument("--epochs", type=int, help="passes over the training frames (default 10)")
-    budget.add_argument("--steps", type=int, help="optimizer steps instead of epochs")
+    budget.add_argument("--epochs", type=int, metavar="N", help="passes over the training frames (default 10)")
+    budget.add_argument("--steps", type=int, metavar="N", help="optimizer steps instead of epochs (default: --epochs 10)")
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
     p.add_argument("--force", action="store_true", help="overwrite an existing --out")
-    p.add_argument("--batch", type=int, default=256)
-    p.add_argument("--lr", type=float, default=1e-4)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
-    p.add_argument("--stride", type=int, default=1, help="keep every N-th decoded frame")
-    p.add_argument("--max-frames-per-source", type=int, default=0, help="subsample longer sources evenly (0: no cap)")
-    p.add_argument("--val-fraction", type=float, default=0.1, help="tail of each source held out for validation")
-    p.add_argument("--checkpoint-every", type=int, default=500, help="steps between checkpoints (also at each epoch end)")
-    p.add_argument("--no-flip", action="store_true", help="no random horizontal flips")
-    p.add_argument("--data-description", default="", help="what the footage is, stored in the exported model")
+    p.add_argument("--batch", type=int, default=256, metavar="N", help="frames per optimizer step")
+    p.add_argument("--lr", type=float, default=1e-4, help="Adam learning rate")
+    p.add_argument("--seed", type=int, default=0, metavar="N", help="seed for weights, batch order and flips (a run is repeatable)")
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="auto: CUDA when torch sees a GPU, else CPU")
+    p.add_argument("--stride", type=int, default=1, metavar="N", help="keep every N-th decoded frame")
+    p.add_argument("--max-frames-per-source", type=int, default=0, metavar="N", help="subsample longer sources evenly (0: no cap)")
+    p.add_argument("--val-fraction", type=float, default=0.1, metavar="F", help="tail of each source held out for validation")
+    p.add_argument("--checkpoint-every", type=int, default=500, metavar="N", help="steps between checkpoints (also at each epoch end)")
+    p.add_argument("--no-flip", action="store_true", help="no random horizontal flips (default: flip half the frames)")
+    p.add_argument("--data-description", default="", metavar="TEXT",
+                   help="what the footage is, stored in the exported model (default: the input names)")
     m = p.add_argument_group("model")
-    m.add_argument("--latent", type=int, default=10)
+    m.add_argument("--latent", type=int, default=10, metavar="N", help="size of the latent Gaussian")
     m.add_argument("--hidden", default="32,64,128,256", help="encoder channels, comma-separated")
-    m.add_argument("--beta", type=float, default=4.0)
+    m.add_argument("--beta", type=float, default=4.0, help="weight of the KL to the prior (beta-VAE)")
     m.add_argument("--lam", type=float, default=200.0, help="reprojection weight (lambda)")
-    m.add_argument("--pooling", default="avg", choices=["avg", "max", "none"])
-    m.add_argument("--activation", default="leakyrelu", choices=["leakyrelu", "relu", "elu"])
-    m.add_argument("--recon", default="bce", choices=["bce", "mse"])
+    m.add_argument("--pooling", default="avg", choices=["avg", "max", "none"], help="downsampling after each conv block")
+    m.add_argument("--activation", default="leakyrelu", choices=["leakyrelu", "relu", "elu"], help="activation after each conv")
+    m.add_argument("--recon", default="bce", choices=["bce", "mse"], help="reconstruction loss")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -65,5 +66,25 @@ def run(args: argparse.Namespace) -> int:
     except TrainingDiverged as exc:
         print(f"reprocut train: {exc}", file=__import__("sys").stderr)
         return 3
-    print(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in metrics.items()))
+    print(summary(metrics, args.out))
     return 0
+
+
+VALIDATION = {"val_recon": "reconstruction loss", "val_kl": "KL to the prior", "val_repro": "reprojection KL"}
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def summary(m: dict, out: str) -> str:
+    """The end-of-run block: what was trained, the validation figures in words, what to do next."""
+    lines = [f"trained {_plural(m['step'], 'step')} ({_plural(m['epoch'], 'epoch')}) on {_plural(m['train_frames'], 'frame')} "
+             f"({m['device']}); run in {out}"]
+    if "val_recon" in m:
+        lines.append("validation" + (f" on {_plural(m['val_frames'], 'held-out frame')}:" if "val_frames" in m else ":"))
+        lines += [f"  {label:<24}{m[key]:.4g}" for key, label in VALIDATION.items()]
+        if "kl_median" in m:
+            lines.append(f"  {'consecutive-frame KL':<24}median {m['kl_median']:.4g}, 99th percentile {m['kl_p99']:.4g}")
+    lines.append(f"next: reprocut export {out} --out model.onnx")
+    return "\n".join(lines)

@@ -131,7 +131,7 @@ def build_cache(cfg: DataConfig, directory: str) -> FrameCache:
     sources = expand_inputs(cfg.inputs)
     segments: list[Segment] = []
     tmp = os.path.join(directory, "frames.u8.tmp")
-    progress = Progress(None, "decoding frames")
+    progress = Progress(None, "decoding frames", unit="frame")
     start = 0
     with open(tmp, "wb") as out:
         for kind, files in sources:

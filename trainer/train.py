@@ -26,6 +26,10 @@ from .model import ModelConfig, ReproVAE
 log = logging.getLogger(__name__)
 
 CHECKPOINT = "ckpt.pt"
+# Below these a run cannot teach the encoder much (its KL stays near 0 and does not separate cuts):
+# the bundled model, still "briefly trained", had 1,120 steps on 14,437 frames.
+USEFUL_STEPS = 1000
+USEFUL_FRAMES = 5000
 
 
 @dataclass
@@ -65,8 +69,9 @@ def load_checkpoint(run_dir: str) -> dict:
         ckpt = torch.load(path, map_location="cpu", weights_only=False)
         if not isinstance(ckpt, dict) or "model" not in ckpt or "config" not in ckpt:
             raise ValueError("not a reprocut checkpoint")
-    except Exception as exc:  # torch raises many types for a damaged file
-        raise UsageError(f"{path}: corrupt or unreadable checkpoint ({exc.__class__.__name__}: {str(exc)[:120]})") from None
+    except Exception as exc:  # torch raises many types for a damaged file, some with messages of several lines
+        log.debug("%s: %r", path, exc)  # -vv: torch's own words
+        raise UsageError(f"{path}: corrupt or unreadable checkpoint (not one written by 'reprocut train')") from None
     return ckpt
 
 
@@ -178,10 +183,14 @@ def train(cfg: TrainConfig, resume: bool = False, force: bool = False) -> dict:
         torch.set_rng_state(ckpt["torch_rng"])
         log.info("resuming %s at step %d (epoch %d)", cfg.out, step, epoch)
     log.info("training on %s: %d train frames, batch %d, %d steps", device, len(train_idx), batch, total_steps)
+    if total_steps < USEFUL_STEPS or len(train_idx) < USEFUL_FRAMES:
+        log.warning("this run is too short to be useful: %d optimiser step(s) on %d training frames; an encoder whose KL "
+                    "tells cuts apart needs about %s steps on %s frames or more (the bundled model: 1,120 steps on 14,437 "
+                    "frames): add footage, or raise --epochs/--steps", total_steps, len(train_idx),
+                    f"{USEFUL_STEPS:,}", f"{USEFUL_FRAMES:,}")
 
     path = os.path.join(cfg.out, CHECKPOINT)
-    progress = Progress(total_steps, "train")
-    progress.count = step
+    progress = Progress(total_steps, "train", initial=step, unit="step")
     seen, t0 = 0, time.monotonic()
     while step < total_steps:
         rng = np.random.default_rng([cfg.seed, epoch])  # per-epoch order: a resumed run replays it exactly

@@ -25,8 +25,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "clip": {"metavar": "VIDEO", "help": "real clip re-encoded to 160x90, 640x360 and 1280x720 for throughput (default: a generated one)"},
         "peers": "also run PySceneDetect and TransNetV2 (pip install 'reprocut[bench]')",
         "quick": "smoke run: one tiny clip, one repeat (figures mean nothing)",
-        "repeats": "runs per figure; each figure is their median (default %(default)s)",
-        "model": "ONNX encoder (default: the bundled model)",
+        "repeats": {"metavar": "N", "help": "runs per figure; each figure is their median (default %(default)s)"},
+        "model": {"metavar": "FILE", "help": "ONNX encoder (default: the bundled model)"},
     })
     p.add_argument("--json", metavar="FILE", help="write the full report as JSON")
     p.add_argument("--markdown", metavar="FILE", help="write the tables as markdown")

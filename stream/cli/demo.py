@@ -11,10 +11,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     from ..sources.cartoon import DemoConfig
     from .options import add_options
 
-    p.add_argument("--out", required=True, help="video file to write (.mp4); labels go to the same name with .json")
-    add_options(p, DemoConfig, {"frames": None, "seed": None})
-    p.add_argument("--size", default=f"{DemoConfig.width}x{DemoConfig.height}", help="WIDTHxHEIGHT")
-    add_options(p, DemoConfig, {"fps": None})
+    p.add_argument("--out", required=True, metavar="FILE", help="video file to write (.mp4); labels go to the same name with .json")
+    add_options(p, DemoConfig, {"frames": {"metavar": "N", "help": "length in frames (the same as 'reprocut detect' with no SOURCE)"},
+                                "seed": {"metavar": "N", "help": "which cartoon: shots, cuts, fades and flashes follow from it"}})
+    p.add_argument("--size", default=f"{DemoConfig.width}x{DemoConfig.height}", help="WIDTHxHEIGHT, even sides")
+    add_options(p, DemoConfig, {"fps": "frame rate"})
 
 
 def run(args: argparse.Namespace) -> int:

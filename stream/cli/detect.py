@@ -22,10 +22,12 @@ log = logging.getLogger(__name__)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    from ..sources.cartoon import DemoConfig
     from .pipeline_options import add_pipeline_options
 
     p.add_argument("source", nargs="?", default=None,
-                   help="file, rtsp://, http(s)://, udp://, srt://, tcp://, /dev/videoN, - (stdin) or demo://[?seed=N&frames=N]")
+                   help="file, rtsp://, http(s)://, udp://, srt://, tcp://, /dev/videoN, - (stdin) or demo://[?seed=N&frames=N] "
+                        f"(default: demo://, the generated cartoon, {DemoConfig.frames} frames; quote URLs with ? or &)")
     p.add_argument("--jsonl", action="store_true", help="one JSON object per event on stdout, nothing else")
     p.add_argument("--stats", action="store_true", help="also emit periodic stats events (with --jsonl)")
     p.add_argument("--csv", metavar="FILE", help="write a PySceneDetect-compatible scene list")

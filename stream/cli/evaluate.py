@@ -26,12 +26,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     from .pipeline_options import add_pipeline_options
 
     p.add_argument("video", nargs="?", help="video to score (labels: --labels, or VIDEO's name with .json)")
-    p.add_argument("--labels", metavar="FILE", help="label file (format: docs/labels.md)")
+    p.add_argument("--labels", metavar="FILE", help="label file (default: VIDEO's name with .json); its format: docs/labels.md in the project")
     p.add_argument("--dataset", metavar="DIR", help="score every DIR/labels/*.json (clip paths relative to DIR)")
-    add_options(p, EvalConfig, {"tolerance": "frames a detection may be off a hard cut (default %(default)s)"})
+    add_options(p, EvalConfig, {"tolerance": {"metavar": "N", "help": "frames a detection may be off a hard cut (default %(default)s)"}})
     p.add_argument("--json", action="store_true", help="print the report as JSON on stdout, nothing else")
     p.add_argument("--plot", metavar="PNG", help="draw score, threshold, cuts and detections (with --dataset: a folder)")
-    add_pipeline_options(p)
+    add_pipeline_options(p, live=False)  # files only
 
 
 def _targets(args: argparse.Namespace) -> list:

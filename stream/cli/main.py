@@ -39,26 +39,51 @@ def _chosen(argv: list[str]) -> str | None:
     return next((a for a in argv if not a.startswith("-")), None)
 
 
+def _add_output_options(p: argparse.ArgumentParser, after_command: bool) -> None:
+    """-v and -q, before or after the command name (after it, no default: it would undo one given before)."""
+    p.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS if after_command else 0,
+                   help="also show what happens (INFO log lines); -vv: debug output (default: warnings and errors only)")
+    p.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS if after_command else False,
+                   help="no progress bar; warnings and errors are still shown (default: a bar on a terminal)")
+
+
 def build_parser(modules: dict, command: str | None) -> argparse.ArgumentParser:
     """The ``reprocut`` parser, with the options of ``command`` only."""
-    parser = argparse.ArgumentParser(prog="reprocut", description="Real-time unsupervised scene-cut detection.")
+    from .options import HelpFormatter
+
+    parser = argparse.ArgumentParser(prog="reprocut", description="Real-time unsupervised scene-cut detection.",
+                                     formatter_class=HelpFormatter)
     parser.add_argument("--version", action="version", version=f"reprocut {__version__}")
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
-    parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors on stderr")
+    _add_output_options(parser, after_command=False)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, module in modules.items():
-        p = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        p = sub.add_parser(name, help=module.HELP, description=module.HELP, formatter_class=HelpFormatter)
+        _add_output_options(p, after_command=True)
         if name == command:
             module.add_arguments(p)
         p.set_defaults(_module=module)
     return parser
 
 
+def _setup_output(verbose: int, quiet: bool) -> None:
+    """By default stderr carries only what the user must know (warnings, errors) and the progress bar.
+
+    Library warnings (``warnings.warn``) go through logging too, so that they pass through the bar
+    and follow the same level.
+    """
+    from ..sinks import progress
+
+    level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
+    fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s" if verbose else "%(levelname)s: %(message)s"
+    logging.basicConfig(level=level, format=fmt, stream=sys.stderr)
+    logging.captureWarnings(True)
+    progress.SHOW = not quiet
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser(_load_commands(), _chosen(argv)).parse_args(argv)
-    level = logging.WARNING if args.quiet else (logging.DEBUG if args.verbose > 1 else logging.INFO)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    _setup_output(args.verbose, args.quiet)
     try:
         return args._module.run(args)
     except UsageError as exc:

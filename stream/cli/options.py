@@ -45,6 +45,17 @@ def add_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup, cls: 
         parser.add_argument("--" + name.replace("_", "-"), default=getattr(defaults, name), **kwargs)
 
 
+class HelpFormatter(argparse.HelpFormatter):
+    """Every option's help ends with its default, unless it already says it (or there is none: off, unset)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        takes_value = action.option_strings and action.nargs != 0  # a switch's default is off
+        if takes_value and action.default not in (None, "", argparse.SUPPRESS) and "default" not in text:
+            text += " (default: %(default)s)"
+        return text
+
+
 def config_from(args: argparse.Namespace, cls: type[Config], **overrides: Any) -> Config:
     """``cls`` from the parsed options named after its fields; ``overrides`` for those parsed otherwise."""
     given = {f.name: getattr(args, f.name) for f in fields(cls) if hasattr(args, f.name)}

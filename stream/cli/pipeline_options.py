@@ -16,33 +16,45 @@ from ..sources import SourceConfig
 from .options import add_options, config_from
 
 
-def add_pipeline_options(p: argparse.ArgumentParser) -> None:
+def add_pipeline_options(p: argparse.ArgumentParser, live: bool = True) -> None:
+    """The shared options; ``live=False`` (``eval``: files only) leaves out those about live sources."""
     add_options(p, PipelineConfig, {
-        "model": "ONNX encoder exported by 'reprocut export' (default: the bundled model)",
-        "device": {"choices": ["auto", "cpu", "cuda"]},
-        "batch": "frames per encoder call (default: 64 on CPU, 256 on CUDA)",
-        "max_delay_ms": "longest a frame waits for its batch to fill",
+        "model": {"metavar": "FILE", "help": "ONNX encoder exported by 'reprocut export' (default: the bundled model)"},
+        "device": {"choices": ["auto", "cpu", "cuda"],
+                   "help": "where the encoder runs; auto: CUDA when its provider loads, else CPU"},
+        "batch": {"metavar": "N", "help": "frames per encoder call (default: 0, i.e. 64 on CPU, 256 on CUDA)"},
+        "max_delay_ms": {"metavar": "MS", "help": "longest a frame waits for its batch to fill (latency versus throughput)"},
     })
-    add_options(p, SourceConfig, {"realtime": "pace files at their frame rate, as if live"})
-    live = p.add_mutually_exclusive_group()  # three states: live, not live, decided by the URL
-    live.add_argument("--live", dest="live", action="store_true", default=SourceConfig.live,
-                      help="treat the source as live (drop frames when behind)")
-    live.add_argument("--no-live", dest="live", action="store_false", help="never drop frames, even for a network source")
-    add_options(p, SourceConfig, {
-        "rtsp_transport": {"choices": ["tcp", "udp"]},
-        "max_retries": "reconnect attempts for a live source before giving up (-1: forever)",
-        "stall_timeout": "seconds without data before a live source counts as lost (connecting may take twice as long)",
-    })
+    if live:
+        _add_live_options(p)
     s = p.add_argument_group("scoring")
     add_options(s, ScorerConfig, {
-        "warmup": "seconds of scores that calibrate the first threshold",
-        "min_scene_len": "seconds; a cut closer than this to the previous one is ignored",
+        "warmup": {"metavar": "S", "help": "seconds of scores that calibrate the first threshold"},
+        "min_scene_len": {"metavar": "S", "help": "seconds a scene lasts at least: a cut closer than this to the previous "
+                                                  "one is ignored, unless it scores at least twice as high as that one"},
         "threshold_mode": {"choices": ["online", "paper"],
                            "help": "online: adaptive k-means on normalised scores; paper: k-means over all raw KL values of the file"},
-        "threshold": "fixed normalised-score threshold (no calibration)",
+        "threshold": {"metavar": "T", "help": "fixed normalised-score threshold, above 1 (default: none, calibrated during --warmup)"},
     })
-    s.add_argument("--signals", default=",".join(ScorerConfig.signals),
+    s.add_argument("--signals", default=",".join(ScorerConfig.signals), metavar="LIST",
                    help="signals to combine (kl: the VAE's KL; pix: pixel change; hist: colour histogram change)")
+
+
+def _add_live_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("live sources")
+    add_options(g, SourceConfig, {"realtime": "pace files at their frame rate, as if live (default: as fast as possible)"})
+    live = g.add_mutually_exclusive_group()  # three states: live, not live, decided by the URL
+    live.add_argument("--live", dest="live", action="store_true", default=SourceConfig.live,
+                      help="treat the source as live: drop the oldest frames when behind (default: live for network URLs "
+                           "and devices, not for files and pipes)")
+    live.add_argument("--no-live", dest="live", action="store_false", help="never drop frames, even for a network source")
+    add_options(g, SourceConfig, {
+        "rtsp_transport": {"choices": ["tcp", "udp"], "help": "RTSP over TCP (no lost packets, works through NAT) or UDP"},
+        "max_retries": {"metavar": "N", "help": "reconnect attempts in a row after any loss (dropped, stalled or ended "
+                                                "stream); 0: never reconnect, -1: forever"},
+        "stall_timeout": {"metavar": "S", "help": "seconds without data before a live source counts as lost "
+                                                  "(connecting may take twice as long)"},
+    })
 
 
 def pipeline_config(args: argparse.Namespace) -> PipelineConfig:

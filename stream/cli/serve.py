@@ -43,7 +43,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     n.add_argument("--insecure", action="store_true", help="allow binding a non-loopback address without a token")
     n.add_argument("--allow-origin", action="append", default=ServerConfig().allow_origin, metavar="ORIGIN",
                    help="browser origin (e.g. https://studio.example) allowed to subscribe besides the server's own pages; "
-                        "repeat for more, '*' for any")
+                        "repeat for more, '*' for any (default: none besides them)")
     b = p.add_argument_group("behaviour")
     b.add_argument("--exit-when-done", action="store_true", help="exit once every source has ended (default: keep serving the final state)")
     b.add_argument("--wait-for-client", action="store_true",

@@ -11,23 +11,44 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 
-def _clean(value):
-    """JSON has no NaN or infinity: map them to None, recursively."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
+def _significant(value: float, digits: int = 4) -> float:
+    return float(f"{value:.{digits}g}")
+
+
+# How a number is rounded on the wire: enough for any consumer, without float noise
+# ("time": 1.3333333333333333). A field names its kind in its metadata (``wire=...``).
+ROUNDING = {
+    "time": lambda v: round(v, 6),  # seconds, to the microsecond
+    "ratio": _significant,  # scores, thresholds, signal ratios: 4 significant digits
+    "rate": lambda v: round(v, 1),  # fps and milliseconds of latency
+}
+
+
+def _clean(value, rounding=None):
+    """JSON has no NaN or infinity: map them to None; round floats by ``rounding``, recursively."""
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        return rounding(value) if rounding else value
     if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
+        return {k: _clean(v, rounding) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
+        return [_clean(v, rounding) for v in value]
     return value
+
+
+def _wire(kind: str, **kwargs: Any) -> Any:
+    """A dataclass field whose floats go on the wire rounded as ``ROUNDING[kind]``."""
+    return field(metadata={"wire": kind}, **kwargs)
 
 
 @dataclass
 class Event:
     def to_dict(self) -> dict:
-        """The JSON form: every field except those marked ``wire=False`` (e.g. raw pixels)."""
-        body = {f.name: getattr(self, f.name) for f in fields(self) if f.metadata.get("wire", True)}
-        return _clean({"type": self.type, **body})
+        """The JSON form: every field except those marked ``wire=False`` (e.g. raw pixels), numbers rounded by kind."""
+        body = {f.name: _clean(getattr(self, f.name), ROUNDING.get(f.metadata.get("wire")))
+                for f in fields(self) if f.metadata.get("wire", True)}
+        return {"type": self.type, **body}
 
 
 @dataclass
@@ -36,11 +57,11 @@ class CutEvent(Event):
 
     stream: str
     frame: int
-    time: float
-    score: float  # the combined, locally normalised score that crossed the threshold
-    threshold: float
-    wall: float  # wall-clock time (unix s) at which that frame was decoded
-    signals: dict[str, float] = field(default_factory=dict)  # each signal's locally normalised ratio
+    time: float = _wire("time")
+    score: float = _wire("ratio")  # the combined, locally normalised score that crossed the threshold
+    threshold: float = _wire("ratio")
+    wall: float = _wire("time")  # wall-clock time (unix s) at which that frame was decoded
+    signals: dict[str, float] = _wire("ratio", default_factory=dict)  # each signal's locally normalised ratio
     pixels: Any = field(default=None, repr=False, compare=False, metadata={"wire": False})  # the new shot's first frame, uint8 [S,S,3]
     type = "cut"
 
@@ -49,12 +70,12 @@ class CutEvent(Event):
 class StatsEvent(Event):
     stream: str
     frames: int
-    fps: float  # frames scored per second over the last interval
-    latency_ms_p50: float  # decode -> event emission, over the last interval
-    latency_ms_p99: float
+    fps: float = _wire("rate")  # frames scored per second over the last interval
+    latency_ms_p50: float = _wire("rate")  # decode -> event emission, over the last interval
+    latency_ms_p99: float = _wire("rate")
     dropped: int  # frames dropped by the ring buffer so far (live sources only)
-    threshold: float | None
-    scores: list[float] = field(default_factory=list)  # recent combined scores, oldest first
+    threshold: float | None = _wire("ratio")
+    scores: list[float] = _wire("ratio", default_factory=list)  # recent combined scores, oldest first
     scores_last_frame: int = -1  # the frame the last of ``scores`` belongs to (-1: none scored yet)
     type = "stats"
 
@@ -62,7 +83,7 @@ class StatsEvent(Event):
 @dataclass
 class SourceEvent(Event):
     stream: str
-    status: str  # connected | lost | reconnecting | ended | failed
+    status: str  # connected | lost | reconnecting | ended | stopped | failed
     detail: str = ""
     type = "source"
 
@@ -72,7 +93,7 @@ class EndEvent(Event):
     stream: str
     frames: int
     cuts: int
-    duration: float  # seconds of media scored
+    duration: float = _wire("time")  # seconds of media scored
     dropped: int
     reason: str = "eof"  # eof | stopped | failed
     type = "end"

@@ -11,6 +11,7 @@ import contextlib
 import io
 import logging
 import os
+import re
 from dataclasses import dataclass
 from importlib import resources
 
@@ -34,7 +35,9 @@ def _reason(exc: Exception) -> str:
     text = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
     if "onnxruntime_src" in text:
         text = text.rsplit(") ", 1)[-1]
-    return text[:200]
+    # "[ONNXRuntimeError] : 7 : INVALID_PROTOBUF : Load model from X failed:Protobuf parsing failed." -> "protobuf parsing failed"
+    text = re.sub(r"^\[ONNXRuntimeError\] : \d+ : \w+ : (Load model from .* failed:)?", "", text).strip().rstrip(".")
+    return text[:1].lower() + text[1:200]
 
 
 def _nvidia_driver() -> bool:

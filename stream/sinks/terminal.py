@@ -27,15 +27,20 @@ class CutLines:
 
 
 class ProgressBar:
-    """Frames scored so far, from the ``stats`` events, out of ``total`` (None: unknown, e.g. live)."""
+    """Frames scored so far, from the ``stats`` events, out of ``total`` (None: unknown, e.g. live).
+
+    The ``end`` event has the true count: the bar ends there, also when the container's frame
+    count was only an estimate.
+    """
 
     def __init__(self, total: int | None):
-        self.progress = Progress(total, "frames")
+        self.progress = Progress(total, "frames", unit="frame")
 
     def on_event(self, event: Event) -> None:
         if event.type == "stats":
-            self.progress.update(0)
-            self.progress.count = event.frames
+            self.progress.set(event.frames)
+        elif event.type == "end":
+            self.progress.set(event.frames, total=event.frames)
 
     def close(self) -> None:
         self.progress.close()

@@ -62,6 +62,7 @@ class ThreadedSource(ABC):
         self.ring: FrameSink | None = None
         self.on_status: StatusCallback = lambda status, detail: None
         self._stop = threading.Event()
+        self._last_word = threading.Lock()  # held by whoever reports how the input ended (once): ended or stopped
         self._thread: threading.Thread | None = None
         self._next_index = 0
         self._jump = 0.0  # added to the times after a backward timestamp jump (joined segments, a clock reset)
@@ -82,7 +83,10 @@ class ThreadedSource(ABC):
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop decoding; ``stopped`` is reported at once (before the pipeline drains), unless the input had ended."""
         self._stop.set()
+        if not self.failed:
+            self._ended("")
 
     def join(self, timeout: float | None = None) -> None:
         if self._thread is not None:
@@ -115,7 +119,12 @@ class ThreadedSource(ABC):
         with container:
             self._emit(self._decode(container))
             self._check_complete(container)
-        self.on_status("ended", "end of file")
+        self._ended("end of file")
+
+    def _ended(self, detail: str) -> None:
+        """The input is over: ``ended``, or ``stopped`` when it was asked to stop (Ctrl-C), as ``end`` then says; once."""
+        if self._last_word.acquire(blocking=False):
+            self.on_status(*(("stopped", "stopped") if self._stop.is_set() else ("ended", detail)))
 
     def _check_complete(self, container: av.container.InputContainer) -> None:
         """Say so when a file's packets stop well before the duration its header announces (cut-off download or copy)."""

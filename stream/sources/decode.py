@@ -56,6 +56,11 @@ def stream_fps(stream: av.video.stream.VideoStream, default: float = 25.0) -> fl
     return value if 0.0 < value < 1000.0 else default
 
 
+def reason(exc: BaseException) -> str:
+    """FFmpeg's reason for a failure, without PyAV's errno and path: 'invalid data found when processing input'."""
+    return (getattr(exc, "strerror", None) or "unknown format").lower()
+
+
 def open_video(path: str) -> av.container.InputContainer:
     """Open a local media file that must hold a video stream; user mistakes become UsageError."""
     if not os.path.exists(path):
@@ -70,7 +75,8 @@ def open_video(path: str) -> av.container.InputContainer:
         if _mp4_without_index(path):
             raise UsageError(f"{path}: truncated MP4: its index (the 'moov' box) is missing, so no frame can be located "
                              "(an unfinished recording? record with -movflags +faststart or fragmented MP4)") from None
-        raise UsageError(f"{path}: not a readable video ({exc.__class__.__name__}: {exc})") from None
+        log.debug("%s: %r", path, exc)  # -vv: PyAV's own words
+        raise UsageError(f"{path}: not a readable video ({reason(exc)})") from None
     if not container.streams.video:
         container.close()
         raise UsageError(f"{path}: has no video stream")

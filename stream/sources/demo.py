@@ -29,7 +29,7 @@ class DemoSource(ThreadedSource):
 
     def _produce(self) -> None:
         self._emit(self._frames())
-        self.on_status("ended", "end of demo stream")
+        self._ended("end of demo stream")
 
     def _frames(self) -> Iterator[tuple[np.ndarray, float]]:
         for i, img in enumerate(frames(self.demo)):

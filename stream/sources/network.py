@@ -1,7 +1,10 @@
 """A live input: a network stream that is reconnected with backoff when it stalls, drops or ends.
 
 It reports ``connected``, ``lost``, ``reconnecting`` and ``failed`` (or ``ended`` for a local
-file run as live). Numbering stays monotonic across reconnects: the frame index keeps counting,
+file run as live, or a stream its server ended when no reconnect is allowed). After any loss (a
+dropped connection, a stall, the server ending the stream) it makes up to ``max_retries``
+reconnect attempts in a row; a connection that delivers frames resets the count; 0 never
+reconnects, -1 retries forever. Numbering stays monotonic across reconnects: the frame index keeps counting,
 and the times of a new connection are shifted so that its first frame comes one frame interval
 after the last frame of the previous connection (a camera's own clock usually restarts at zero
 on reconnect).
@@ -33,9 +36,9 @@ class NetworkSource(ThreadedSource):
         self._connection_t0: float | None = None
 
     def _produce(self) -> None:
-        failures = 0
+        attempts = 0  # reconnect attempts since the last connection that delivered frames
         while not self._stop.is_set():
-            got_frames, opened, started = False, False, time.monotonic()
+            got_frames, opened, ended, started = False, False, False, time.monotonic()
             try:
                 with self._open() as container:
                     opened = True
@@ -44,13 +47,13 @@ class NetworkSource(ThreadedSource):
                     self._connection_t0 = None
                     for item in self._decode(container):
                         if not got_frames:
-                            got_frames, failures = True, 0
+                            got_frames, attempts = True, 0
                         if not self._put(*item):
                             return
                 if self.local:  # nothing to reconnect to
-                    self.on_status("ended", "end of file")
+                    self._ended("end of file")
                     return
-                reason = "stream ended"
+                reason, ended = "stream ended", True
             except av.ExitError:  # our timeout interrupted PyAV: the other end sent nothing
                 waited = self.cfg.stall_timeout if opened else self._open_timeout()
                 reason = f"no data for {waited:g} s ({'stalled' if opened else 'no answer'})"
@@ -60,18 +63,26 @@ class NetworkSource(ThreadedSource):
                     reason = f"no answer within {self._open_timeout():g} s ({reason})"
             if self._stop.is_set():
                 return
-            failures += 0 if got_frames else 1
-            self.on_status("lost", reason)
-            if self.cfg.max_retries >= 0 and failures > self.cfg.max_retries:
-                self.failed = True
-                self.on_status("failed", f"gave up after {failures - 1} reconnect attempts: {reason}")
+            if self.cfg.max_retries >= 0 and attempts >= self.cfg.max_retries:
+                self._give_up(reason, attempts, ended)
                 return
-            delay = min(self.cfg.backoff_s * 2 ** max(failures - 1, 0), self.cfg.backoff_max_s)
-            self.on_status("reconnecting", f"in {delay:.1f} s (attempt {max(failures, 1)})")
+            self.on_status("lost", reason)
+            attempts += 1
+            delay = min(self.cfg.backoff_s * 2 ** (attempts - 1), self.cfg.backoff_max_s)
+            self.on_status("reconnecting", f"in {delay:.1f} s (attempt {attempts})")
             if self._stop.wait(delay):
                 return
             if self._last_time is not None:  # the new connection starts one frame after the last
                 self._time_offset = self._last_time + 1.0 / self.fps
+
+    def _give_up(self, reason: str, attempts: int, ended: bool) -> None:
+        """No more reconnects: a stream its server ended is over (``ended``, exit 0); one that was lost has ``failed``."""
+        if ended and attempts == 0:
+            self._ended(reason)
+            return
+        self.on_status("lost", reason)
+        self.failed = True
+        self.on_status("failed", f"gave up after {attempts} reconnect attempts: {reason}")
 
     def _open(self) -> av.container.InputContainer:
         options = {}

@@ -32,7 +32,8 @@ def check_source(url: str) -> None:
     scheme = urlparse(url).scheme.lower()
     if len(scheme) > 1 and scheme != "file":  # one letter: a Windows drive
         if scheme not in LIVE_SCHEMES:
-            raise UsageError(f"{url}: unsupported URL scheme {scheme!r} (use a file, {', '.join(sorted(LIVE_SCHEMES))}, /dev/videoN or -)")
+            raise UsageError(f"{url}: unsupported URL scheme {scheme!r} (use a file, - for stdin, /dev/videoN, {DEMO} "
+                             f"or {', '.join(s + '://' for s in sorted(LIVE_SCHEMES))})")
         return
     open_video(local_path(url)).close()  # raises UsageError for missing, empty, non-video files
 

@@ -11,6 +11,7 @@ import av
 
 from ..core.errors import UsageError
 from .base import SourceConfig, ThreadedSource
+from .decode import reason
 
 
 class PipeSource(ThreadedSource):
@@ -23,7 +24,7 @@ class PipeSource(ThreadedSource):
         try:
             container = av.open(sys.stdin.buffer)  # a pipe can be read once: no probe beforehand
         except av.FFmpegError as exc:
-            raise UsageError(f"standard input is not readable media ({exc})") from None
+            raise UsageError(f"standard input is not readable media ({reason(exc)})") from None
         if not container.streams.video:
             raise UsageError("standard input holds no video stream")
         self._describe(container.streams.video[0])

@@ -102,12 +102,16 @@ def test_realtime_paces_a_file_at_its_frame_rate(clip_factory):
 def test_interrupt_flushes_scene_files_and_exits_cleanly(tmp_path, clip_factory, sig):
     clip, _ = clip_factory("long", frames=480, seed=31)
     out = tmp_path / "scenes.csv"
-    proc = subprocess.Popen([*REPROCUT, "detect", str(clip), "--realtime", "--csv", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([*REPROCUT, "detect", str(clip), "--realtime", "--csv", str(out), "--jsonl"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(6)  # model load, then a few seconds of paced frames
     proc.send_signal(sig)
     stdout, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 0, stderr
     assert "Traceback" not in stderr
+    events = jsonl_events(stdout)
+    statuses = [(e["status"], e["detail"]) for e in events if e["type"] == "source"]
+    assert statuses == [("stopped", "stopped")] and events[-1]["reason"] == "stopped"  # the source and the end agree
     rows = list(csv.reader(out.open()))
     assert rows[1][0] == "Scene Number"
     assert 0 < int(rows[-1][4]) < 480  # the scene list ends where detection stopped

@@ -26,6 +26,7 @@ def test_export_matches_torch_and_describes_itself(tmp_path, trained_run):
     result = run_cli("export", trained_run, "--out", out)
     assert result.returncode == 0, result.stderr
     assert [line.startswith("parity batch") for line in result.stdout.splitlines()].count(True) == 3
+    assert result.stderr == ""  # no torchvision, FutureWarning or onnx_ir/onnxscript chatter
     # self-contained: a single file, no external data beside it
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.onnx"]
     model = onnx.load(str(out))

@@ -3,7 +3,7 @@
 import io
 import json
 
-from helpers import validate
+from helpers import jsonl_events, run_cli, validate
 from reprocut.stream.core.events import CutEvent, EndEvent, SourceEvent, StatsEvent
 from reprocut.stream.sinks.base import feed
 from reprocut.stream.sinks.jsonl import JsonLines
@@ -35,3 +35,41 @@ def test_every_event_but_stats_is_one_line():
 def test_stats_on_request(capsys):
     feed(EVENTS, [JsonLines(stats=True)])  # to stdout by default
     assert [json.loads(line) for line in capsys.readouterr().out.splitlines()] == LINES
+
+
+def test_numbers_are_rounded_on_the_wire():
+    """Times to the microsecond, scores and ratios to 4 significant digits, fps and latency to 0.1."""
+    cut = CutEvent("0", 32, 4 / 3, 245.93397387519775, 4.123456, 1795400422.1612345678, {"kl": 43.01234, "pix": 0.000123456})
+    stats = StatsEvent("0", 96, 183.68072389900644, 12.3456, 99.99, 0, 3.14159, [1.23456, 1234.5678], 93)
+    assert cut.to_dict() == {
+        "type": "cut", "stream": "0", "frame": 32, "time": 1.333333, "score": 245.9, "threshold": 4.123,
+        "wall": 1795400422.161235, "signals": {"kl": 43.01, "pix": 0.0001235}}
+    wire = validate(stats.to_dict())
+    assert (wire["fps"], wire["latency_ms_p50"], wire["latency_ms_p99"]) == (183.7, 12.3, 100.0)
+    assert (wire["threshold"], wire["scores"]) == (3.142, [1.235, 1235.0])
+    assert validate(EndEvent("0", 10, 0, 0.41666666666666663, 0).to_dict())["duration"] == 0.416667
+
+
+def rounded(value: float, kind: str) -> bool:
+    return value == {"time": round(value, 6), "ratio": float(f"{value:.4g}"), "rate": round(value, 1)}[kind]
+
+
+KINDS = {"time": "time", "wall": "time", "duration": "time", "score": "ratio", "threshold": "ratio", "signals": "ratio",
+         "scores": "ratio", "fps": "rate", "latency_ms_p50": "rate", "latency_ms_p99": "rate"}
+
+
+def test_detect_jsonl_numbers_are_short(demo_clip):
+    path, _ = demo_clip
+    result = run_cli("detect", path, "--jsonl", "--stats")
+    assert result.returncode == 0, result.stderr
+    events = jsonl_events(result.stdout)
+    assert {e["type"] for e in events} >= {"cut", "end"}
+    checked = 0
+    for event in events:
+        for key, value in event.items():
+            values = value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]
+            for v in values:
+                if isinstance(v, float):
+                    assert key in KINDS and rounded(v, KINDS[key]), (key, v, event)
+                    checked += 1
+    assert checked > 0

@@ -119,3 +119,33 @@ def test_overlay_stream_filter_and_token(clip, serve, page):
     assert page.errors == []
     response = page.goto(srv.url + "/overlay?token=wrong-token-1")
     assert response.status == 403
+
+
+def test_dashboard_after_a_file_run_shows_a_continuous_labelled_chart(clip_factory, serve, page):
+    """One file, run to its end: the header says the stream ended (not a green 'live'), the log-scale
+    chart is one continuous line with its threshold and maximum labelled, and the one stream uses
+    the page (a tall chart, the thumbnails below). Screenshot: artifacts/dashboard_file_run.png."""
+    path, _ = clip_factory("dashboard", frames=120, seed=8)  # 5 s at 24 fps
+    srv = serve(str(path), "--wait-for-client", "--realtime")
+    page.goto(srv.url + "/")
+    page.wait_for_selector('body[data-ended="true"] section.stream[data-done="true"]', state="attached", timeout=WAIT_MS)
+    page.wait_for_function("() => Number(document.querySelector('.chart').dataset.points) > 0", timeout=WAIT_MS)
+    page.wait_for_function("() => [...document.querySelectorAll('li.cut img')].every(i => i.complete && i.naturalWidth > 0)",
+                           timeout=WAIT_MS)
+    header = page.locator("#connection")
+    assert header.inner_text() == "ended"
+    assert header.evaluate("e => getComputedStyle(e).color") != "rgb(111, 207, 111)"  # the green of 'live'
+
+    state = final_state(srv)
+    chart = page.locator(".chart")
+    points, gaps = int(chart.get_attribute("data-points")), int(chart.get_attribute("data-gaps"))
+    assert gaps == 0 and points >= state["end"]["frames"] // 2, (points, gaps, state["end"])
+    labels = chart.get_attribute("data-labels").split("|")
+    assert labels[:2] == ["1", "10"]  # log scale: powers of ten
+    assert any(t.startswith("threshold ") for t in labels) and any(t.startswith("max ") for t in labels), labels
+
+    box, section = chart.bounding_box(), page.locator("section.stream").bounding_box()
+    assert box["height"] >= 0.3 * 720 and section["y"] + section["height"] >= 0.9 * 720  # no empty lower half
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard_file_run.png"), full_page=True)
+    assert page.errors == []

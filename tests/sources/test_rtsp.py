@@ -36,7 +36,15 @@ from pathlib import Path
 
 import av
 import pytest
-from helpers import TIMEOUT, model_args, reprocut, unmatched, validate
+from helpers import (
+    TIMEOUT,
+    jsonl_events,
+    model_args,
+    reprocut,
+    run_cli,
+    unmatched,
+    validate,
+)
 from websockets.sync.client import connect
 
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -146,9 +154,9 @@ def fit_two_connections(cuts: list[int], labels: list[int], starts: list[int]) -
 class DetectEvents:
     """Events from ``reprocut detect URL --jsonl --stats`` as they are printed."""
 
-    def __init__(self, url: str, log_path: Path):
+    def __init__(self, url: str, log_path: Path, *options: str):
         self.log = open(log_path, "w")
-        self.proc = subprocess.Popen(reprocut("detect", url, "--jsonl", "--stats", *model_args()),
+        self.proc = subprocess.Popen(reprocut("detect", url, "--jsonl", "--stats", *options, *model_args()),
                                      stdout=subprocess.PIPE, stderr=self.log, text=True)
         self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._pump, daemon=True).start()
@@ -266,6 +274,43 @@ def test_serve_follows_rtsp_through_a_server_restart(clip, rtsp, serve):
         run_scenario(events, rtsp, labels["cuts"], keyframes(path)[:2])
     finally:
         events.close()
+
+
+# -- --max-retries 0: never reconnect ---------------------------------------------------------
+def test_no_retries_a_stream_its_server_ends_ends_the_run(clip_factory, tmp_path):
+    """The server plays the clip and ends it: ``connected``, ``ended``, exit 0; no reconnect, no replay."""
+    path, _ = clip_factory("rtsp-short", frames=48, seed=5)  # 2 s at 24 fps
+    server = RtspServer(path, tmp_path / "rtsp.log")
+    try:
+        result = run_cli("detect", server.url, "--jsonl", "--max-retries", "0", *model_args(), timeout=4 * TIMEOUT)
+    finally:
+        server.close()
+    assert result.returncode == 0, result.stderr
+    events = [validate(e) for e in jsonl_events(result.stdout)]
+    assert [e["status"] for e in events if e["type"] == "source"] == ["connected", "ended"]
+    assert events[-1]["type"] == "end" and events[-1]["reason"] == "eof" and 0 < events[-1]["frames"] <= 48
+
+
+def test_no_retries_a_lost_stream_fails_the_run(rtsp, tmp_path):
+    """The server freezes mid-stream (SIGSTOP): ``lost`` after --stall-timeout, then ``failed``, exit 1; no reconnect."""
+    events = DetectEvents(rtsp.url, tmp_path / "detect.log", "--max-retries", "0", "--stall-timeout", "1")
+    seen = []
+    try:
+        while (event := events.next(4 * TIMEOUT)) is not None:
+            seen.append(event)
+            if event["type"] == "stats":  # frames are flowing: freeze the server
+                rtsp.proc.send_signal(signal.SIGSTOP)
+                break
+        while (event := events.next(4 * TIMEOUT)) is not None:
+            seen.append(event)
+        code = events.proc.wait(timeout=TIMEOUT)
+    finally:
+        rtsp.proc.send_signal(signal.SIGCONT)
+        events.close()
+    statuses = [(e["status"], e["detail"]) for e in seen if e["type"] == "source"]
+    assert [s for s, _ in statuses] == ["connected", "lost", "failed"], statuses
+    assert "stalled" in statuses[1][1] and statuses[2][1].startswith("gave up after 0 reconnect attempts")
+    assert code == 1 and seen[-1]["type"] == "end" and seen[-1]["reason"] == "failed"
 
 
 def test_fit_rejects_wrong_detections():

@@ -46,6 +46,22 @@ def test_short_training_lowers_the_loss(tmp_path, clip_factory):
     assert after["kl_p99"] >= after["kl_median"] >= 0
 
 
+def test_a_short_run_says_so_and_ends_with_a_readable_summary(tmp_path, clip_factory):
+    clip, _ = clip_factory("learn", frames=96, seed=21)
+    run = tmp_path / "run"
+    result = run_cli("train", clip, "--out", run, "--epochs", "1", "--batch", "32")
+    assert result.returncode == 0, result.stderr
+    metrics = json.loads((run / "metrics.json").read_text())
+    warning, = result.stderr.splitlines()  # one line, and nothing else on stderr
+    assert "too short to be useful" in warning and f"{metrics['step']} optimiser step(s) on {metrics['train_frames']}" in warning
+    assert "1,000 steps on 5,000 frames" in warning
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"trained {metrics['step']} steps (1 epoch) on {metrics['train_frames']} frames ({metrics['device']}); run in {run}"
+    assert lines[1] == f"validation on {metrics['val_frames']} held-out frames:"
+    assert lines[2].split() == ["reconstruction", "loss", f"{metrics['val_recon']:.4g}"]
+    assert lines[-1] == f"next: reprocut export {run} --out model.onnx"
+
+
 def test_cache_holds_every_source_and_a_time_split(tmp_path, clip_factory):
     a, _ = clip_factory("a", frames=50, seed=1)
     b, _ = clip_factory("b", frames=30, seed=2)
@@ -103,7 +119,7 @@ def test_kill_and_resume_continues_from_the_saved_step(tmp_path, clip_factory):
         proc.wait()
     saved = torch.load(ckpt, weights_only=False)  # never half-written: it loads
     assert 10 <= saved["step"] < 60
-    result = run_cli("train", "--out", run, "--steps", "60", "--resume")
+    result = run_cli("train", "--out", run, "--steps", "60", "--resume", "-v")  # -v: the INFO line that says where it resumed
     assert result.returncode == 0, result.stderr
     assert f"resuming {run} at step {saved['step']}" in result.stderr
     assert json.loads((run / "metrics.json").read_text())["step"] == 60

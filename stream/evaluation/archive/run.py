@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 
 from ...core.errors import UsageError
+from ...sinks.progress import Progress
 from ...sinks.scene_files import write_atomic
 from .inputs import Input, expand
 from .manifest import Manifest, source_stat
@@ -64,10 +65,9 @@ def _record(result: Result, out: str, stat: dict) -> dict:
     return {"path": result.item.source, **result.record, "outputs": outputs, **stat}
 
 
-def run_batch(items: list[str], out: str, job: Job, cfg: BatchConfig, progress: bool | None = None) -> Summary:
-    """Process every input ``items`` stand for into ``out`` (``progress``: the bar; None: when stderr is a terminal)."""
-    from tqdm import tqdm
-
+def run_batch(items: list[str], out: str, job: Job, cfg: BatchConfig, progress: bool = True) -> Summary:
+    """Process every input ``items`` stand for into ``out``, with a bar of videos done (``progress``; drawn on a
+    terminal only, never with ``-q``)."""
     workers = workers_for(cfg, job.threads)
     inputs = expand(items)
     if not inputs:
@@ -89,7 +89,7 @@ def run_batch(items: list[str], out: str, job: Job, cfg: BatchConfig, progress: 
             todo.append(item)
             stats[item] = source_stat(item.source)  # before it is read: a change while it runs means a redo
     start = time.monotonic()
-    bar = tqdm(total=len(todo), unit="video", disable=not progress if progress is not None else None, dynamic_ncols=True)
+    bar = Progress(len(todo), "videos", unit="video", show=progress)
     try:
         if not todo:  # everything done before: no workers, no Ray to start
             results = iter(())
@@ -111,8 +111,7 @@ def run_batch(items: list[str], out: str, job: Job, cfg: BatchConfig, progress: 
             else:
                 summary.failed.append((record["path"], record["error"]))
             summary.wall = time.monotonic() - start
-            bar.set_postfix_str(f"{summary.frames / summary.wall:.0f} frames/s, {len(summary.failed)} failed", refresh=False)
-            bar.update()
+            bar.update(frames_per_s=summary.frames / summary.wall, failed=len(summary.failed))
     finally:
         bar.close()
         manifest.close()

@@ -3,18 +3,19 @@
    DOM state for scripts and tests: body[data-cuts] (all streams), and per stream
    section.stream[data-stream][data-cuts][data-status][data-done][data-frames] with one
    li.cut[data-frame] per cut shown (the latest MAX_LISTED). data-done="true" once the stream's
-   end message has arrived: its counts are final. */
+   end message has arrived: its counts are final. body[data-ended="true"] once every stream has.
+   The chart (log scale) says what it drew: canvas[data-points][data-gaps][data-labels]. */
 "use strict";
 
 (function () {
   const R = window.Reprocut;
   const MAX_LISTED = 200;
-  const LOOKAHEAD = 2; // scorer.py: max(after, flash_frames)
   const body = document.body;
   const main = document.getElementById("streams");
   const template = document.getElementById("stream-template");
   let streams = new Map();
   let dirty = false;
+  let connection = "connecting";
 
   function fmt(v, digits) { return v === null || v === undefined || !isFinite(v) ? "\u2013" : v.toFixed(digits); }
 
@@ -61,12 +62,12 @@
     s.stats = st;
     s.frames = Math.max(s.frames, st.frames);
     if (st.threshold !== null) s.threshold = st.threshold;
-    // The last score belongs to frame frames - 1 - LOOKAHEAD (the scorer decides a frame once two
-    // more have arrived); counting frames equals indexing them as long as none were dropped.
-    const base = st.frames - LOOKAHEAD - st.scores.length;
-    const last = s.xs.length ? s.xs[s.xs.length - 1] : -1;
+    // The server says which frame the last score belongs to (-1 while none is scored, with no scores).
+    const last = st.scores_last_frame;
+    const base = last + 1 - st.scores.length;
+    const drawn = s.xs.length ? s.xs[s.xs.length - 1] : -1;
     st.scores.forEach(function (v, i) {
-      if (base + i > last && v !== null) { s.xs.push(base + i); s.ys.push(v); }
+      if (base + i > drawn && v !== null) { s.xs.push(base + i); s.ys.push(v); }
     });
     const keep = windowFrames(s);
     let drop = 0;
@@ -97,52 +98,100 @@
     let total = 0;
     streams.forEach(function (v) { total += v.cutsTotal; });
     body.dataset.cuts = String(total);
+    showConnection();
     dirty = true;
+  }
+
+  /* "live" only while a stream is running; once every stream has ended the page says so. */
+  function showConnection() {
+    let ended = streams.size > 0;
+    streams.forEach(function (v) { ended = ended && v.done; });
+    body.dataset.connection = connection;
+    body.dataset.ended = String(ended);
+    const el = document.getElementById("connection");
+    el.textContent = connection === "open" ? (ended ? "ended" : "live") :
+      connection === "connecting" ? "connecting\u2026" : "reconnecting\u2026";
+    el.title = connection === "open" && ended ? "every stream has ended; the server keeps its final state" : "";
   }
 
   function draw(s) {
     const canvas = s.el.querySelector(".chart");
     const ratio = window.devicePixelRatio || 1;
-    const w = Math.max(200, Math.round(canvas.clientWidth * ratio)), h = Math.round(180 * ratio);
+    const w = Math.max(200, Math.round(canvas.clientWidth * ratio)), h = Math.max(120, Math.round(canvas.clientHeight * ratio));
     if (canvas.width !== w || canvas.height !== h) { canvas.width = w; canvas.height = h; }
     const g = canvas.getContext("2d");
     g.clearRect(0, 0, w, h);
-    const span = windowFrames(s);
-    const x1 = Math.max(s.frames, span), x0 = x1 - span;
-    let top = 10;
-    for (const v of s.ys) top = Math.max(top, v * 1.2);
-    if (s.threshold) top = Math.max(top, s.threshold * 3);
-    const lo = Math.log(0.5), hi = Math.log(top);
-    const X = function (f) { return (f - x0) / span * w; };
-    const Y = function (v) { return h - (Math.log(Math.max(v, 0.5)) - lo) / (hi - lo) * (h - 8 * ratio) - 4 * ratio; };
     const css = getComputedStyle(document.documentElement);
+    const color = function (name, fallback) { return css.getPropertyValue(name).trim() || fallback; };
+    // a running stream scrolls through a fixed window; an ended one is shown whole (up to that window)
+    const span = s.done ? Math.max(10, Math.min(s.frames, windowFrames(s))) : windowFrames(s);
+    const x1 = Math.max(s.frames, span), x0 = x1 - span;
+    let max = null, maxAt = 0;
+    for (let i = 0; i < s.xs.length; i++) {
+      if (s.xs[i] >= x0 && (max === null || s.ys[i] > max)) { max = s.ys[i]; maxAt = s.xs[i]; }
+    }
+    // log scale: these scores run from ~1 (a still shot) to 1,000+ (a hard cut)
+    const top = Math.max(10, (max || 0) * 2, (s.threshold || 0) * 3);
+    const left = 36 * ratio, pad = 8 * ratio, lo = Math.log10(0.5), hi = Math.log10(top);
+    const X = function (f) { return left + (f - x0) / span * (w - left - pad); };
+    const Y = function (v) { return h - pad - (Math.log10(Math.max(v, 0.5)) - lo) / (hi - lo) * (h - 2 * pad); };
+    const labels = [];
+    g.font = (11 * ratio) + "px system-ui, sans-serif";
+    g.textBaseline = "middle";
+    // grid and axis labels at powers of ten
+    g.strokeStyle = color("--line", "#2c313a");
+    g.fillStyle = color("--dim", "#9aa3ad");
+    g.lineWidth = 1;
+    for (let v = 1; v <= top; v *= 10) {
+      g.beginPath(); g.moveTo(left, Y(v)); g.lineTo(w - pad, Y(v)); g.stroke();
+      const text = v >= 1000 ? v / 1000 + "k" : String(v);
+      g.fillText(text, 4 * ratio, Y(v));
+      labels.push(text);
+    }
     // cut markers
-    g.strokeStyle = css.getPropertyValue("--cut").trim() || "#ffb020";
+    g.strokeStyle = color("--cut", "#ffb020");
     g.lineWidth = 1.5 * ratio;
     for (const c of s.cuts) {
       if (c.frame < x0) continue;
-      g.beginPath(); g.moveTo(X(c.frame), 0); g.lineTo(X(c.frame), h); g.stroke();
+      g.beginPath(); g.moveTo(X(c.frame), pad); g.lineTo(X(c.frame), h - pad); g.stroke();
     }
     // scores, broken where frames are missing
-    g.strokeStyle = css.getPropertyValue("--score").trim() || "#5fb3ff";
+    g.strokeStyle = color("--score", "#5fb3ff");
     g.lineWidth = 1.25 * ratio;
     g.beginPath();
+    let points = 0, gaps = 0;
     for (let i = 0; i < s.xs.length; i++) {
       if (s.xs[i] < x0) continue;
-      if (i === 0 || s.xs[i] - s.xs[i - 1] > 1) g.moveTo(X(s.xs[i]), Y(s.ys[i]));
+      if (points === 0) g.moveTo(X(s.xs[i]), Y(s.ys[i]));
+      else if (s.xs[i] - s.xs[i - 1] > 1) { g.moveTo(X(s.xs[i]), Y(s.ys[i])); gaps++; }
       else g.lineTo(X(s.xs[i]), Y(s.ys[i]));
+      points++;
     }
     g.stroke();
-    // threshold
+    // threshold, labelled
     if (s.threshold) {
-      g.strokeStyle = css.getPropertyValue("--threshold").trim() || "#ff5f56";
+      g.strokeStyle = g.fillStyle = color("--threshold", "#ff5f56");
       g.setLineDash([6 * ratio, 4 * ratio]);
-      g.beginPath(); g.moveTo(0, Y(s.threshold)); g.lineTo(w, Y(s.threshold)); g.stroke();
+      g.beginPath(); g.moveTo(left, Y(s.threshold)); g.lineTo(w - pad, Y(s.threshold)); g.stroke();
       g.setLineDash([]);
-      g.fillStyle = g.strokeStyle;
-      g.font = (11 * ratio) + "px system-ui, sans-serif";
-      g.fillText("threshold " + s.threshold.toFixed(2), 6 * ratio, Y(s.threshold) - 4 * ratio);
+      const text = "threshold " + s.threshold.toFixed(2);
+      g.textAlign = "right";
+      g.fillText(text, w - pad - 4 * ratio, Y(s.threshold) - 8 * ratio);
+      g.textAlign = "left";
+      labels.push(text);
     }
+    // the maximum in view, labelled at its frame
+    if (max !== null) {
+      const x = X(maxAt), y = Y(max), text = "max " + fmt(max, max < 10 ? 2 : 1) + " (#" + maxAt + ")";
+      g.fillStyle = color("--text", "#e6e8eb");
+      g.beginPath(); g.arc(x, y, 3 * ratio, 0, 2 * Math.PI); g.fill();
+      const tw = g.measureText(text).width;
+      g.fillText(text, x + 6 * ratio + tw > w - pad ? x - 6 * ratio - tw : x + 6 * ratio, Math.max(y, pad + 6 * ratio));
+      labels.push(text);
+    }
+    canvas.dataset.points = String(points);
+    canvas.dataset.gaps = String(gaps);
+    canvas.dataset.labels = labels.join("|");
   }
 
   function frame() {
@@ -157,6 +206,8 @@
       main.replaceChildren();
       document.getElementById("model").textContent = "model " + m.model + " \u00b7 v" + m.version;
       for (const info of m.streams) addStream(info);
+      main.dataset.count = String(m.streams.length);
+      showConnection();
       return;
     }
     const s = streams.get(m.stream);
@@ -178,8 +229,8 @@
   }
 
   function onState(state) {
-    body.dataset.connection = state;
-    document.getElementById("connection").textContent = state === "open" ? "live" : state === "connecting" ? "connecting\u2026" : "reconnecting\u2026";
+    connection = state;
+    showConnection();
   }
 
   document.getElementById("overlay-link").href = R.url("overlay");
