@@ -35,7 +35,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_options(p, Job, {"threads": "each worker's encoder threads (default %(default)s)"})
     for kind in KINDS:
         p.add_argument(f"--{kind}", action="store_true", help=f"write {kind.upper()} scene files (default: JSON and CSV)")
-    add_pipeline_options(p)
+    add_pipeline_options(p, live=False)  # archives of files: read whole, nothing paced or dropped
 
 
 def run(args: argparse.Namespace) -> int:

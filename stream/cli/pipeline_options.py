@@ -17,7 +17,7 @@ from .options import add_options, config_from
 
 
 def add_pipeline_options(p: argparse.ArgumentParser, live: bool = True) -> None:
-    """The shared options; ``live=False`` (``eval``: files only) leaves out those about live sources."""
+    """The shared options; ``live=False`` (eval, batch, split: files only) leaves out those about live sources."""
     add_options(p, PipelineConfig, {
         "model": {"metavar": "FILE", "help": "ONNX encoder exported by 'reprocut export' (default: the bundled model)"},
         "device": {"choices": ["auto", "cpu", "cuda"],

@@ -34,7 +34,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_options(p, SplitConfig, {"min_len": "seconds; scenes shorter than this get no file",
                                  "crf": "libx264 quality when re-encoding (lower: better and larger)",
                                  "preset": {"choices": PRESETS, "help": "libx264 speed against size when re-encoding"}})
-    add_pipeline_options(p)
+    add_pipeline_options(p, live=False)  # files only
 
 
 def _detect(args: argparse.Namespace):
