@@ -14,7 +14,8 @@ from dataclasses import replace
 
 HELP = "detect cuts in many videos (files, folders, @lists) into scene files and a manifest; resumable, local or on Ray"
 
-KINDS = ("json", "csv", "edl")
+KINDS = {"json": "JSON scene lists", "csv": "CSV scene lists (PySceneDetect's layout)", "edl": "CMX3600 EDLs",
+         "otio": "OpenTimelineIO timelines (pip install 'reprocut[timeline]')", "fcpxml": "Final Cut Pro XML timelines"}
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -33,8 +34,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "with ADDRESS (HOST:6379, ray://HOST:10001, auto), on that cluster (pip install 'reprocut[ray]')"},
     })
     add_options(p, Job, {"threads": "each worker's encoder threads (default %(default)s)"})
-    for kind in KINDS:
-        p.add_argument(f"--{kind}", action="store_true", help=f"write {kind.upper()} scene files (default: JSON and CSV)")
+    for kind, what in KINDS.items():
+        p.add_argument(f"--{kind}", action="store_true", help=f"write {what}, one per video (default: JSON and CSV)")
     add_pipeline_options(p, live=False)  # archives of files: read whole, nothing paced or dropped
 
 
@@ -43,6 +44,10 @@ def run(args: argparse.Namespace) -> int:
     from .options import config_from
     from .pipeline_options import pipeline_config, source_config
 
+    if args.otio:
+        from ..sinks.otio import require_otio
+
+        require_otio()  # not installed: one line before any work
     source = source_config(args)
     job = config_from(args, Job, pipeline=pipeline_config(args), source=replace(source, live=bool(source.live)),
                       kinds=tuple(k for k in KINDS if getattr(args, k)) or Job.kinds)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from ..core.events import CutEvent
 
 if TYPE_CHECKING:
+    from ..core.contracts import Source
     from ..runtime.encoder import Encoder
     from ..runtime.pipeline import PipelineConfig
     from ..sinks.scene_files import SceneList
@@ -28,7 +29,11 @@ class ClipRun:
     cuts: list[CutEvent]
     trace: list[tuple[int, float, float]] = field(default_factory=list)  # (frame, score, threshold) with ScorerConfig.trace
     seconds: float = 0.0  # wall time of the run, model loading excluded
-    fps: float = 0.0  # the clip's frame rate
+    source: Source | None = None  # what was read (frame rate, size)
+
+    @property
+    def fps(self) -> float:
+        return self.source.fps if self.source else 0.0
 
 
 def detect_clip(clip: str, config: PipelineConfig, encoder: Encoder | None = None, found: SceneList | None = None,
@@ -47,4 +52,4 @@ def detect_clip(clip: str, config: PipelineConfig, encoder: Encoder | None = Non
     feed(pipeline.run(), [found])
     seconds = time.perf_counter() - start
     scorer = pipeline.scorers[0]
-    return ClipRun(found.end.frames if found.end else 0, found.cuts, list(scorer.trace) if scorer else [], seconds, source.fps)
+    return ClipRun(found.end.frames if found.end else 0, found.cuts, list(scorer.trace) if scorer else [], seconds, source)

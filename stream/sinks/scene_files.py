@@ -63,27 +63,26 @@ class SceneFiles(SceneList):
     def close(self) -> None:
         if self.end is None:
             return
-        scenes = self.scenes()
-        paths = {"csv": self.csv, "edl": self.edl, "json": self.json}
-        for kind, text in render(scenes, self.source.fps, self.name, [k for k, p in paths.items() if p]).items():
+        paths = {"csv": self.csv, "edl": self.edl, "json": self.json, "otio": self.otio, "fcpxml": self.fcpxml}
+        for kind, text in render(self.scenes(), self.source, self.name, [k for k, p in paths.items() if p]).items():
             write_atomic(paths[kind], text)
-        if self.otio or self.fcpxml:
-            from .fcpxml import to_fcpxml
-            from .otio import to_otio
-            from .timeline import Media
-
-            media = Media.of(self.name, self.source, scenes[-1].end_frame)
-            if self.otio:
-                write_atomic(self.otio, to_otio(scenes, media))
-            if self.fcpxml:
-                write_atomic(self.fcpxml, to_fcpxml(scenes, media))
 
 
-def render(scenes: list[Scene], fps: float, name: str, kinds: list[str]) -> dict[str, str]:
-    """The text of each scene file kind asked for (``csv``, ``edl``, ``json``), as ``SceneFiles`` writes them."""
+def render(scenes: list[Scene], source: Source, name: str, kinds: list[str]) -> dict[str, str]:
+    """The text of each scene file kind asked for (``csv``, ``edl``, ``json``, ``otio``, ``fcpxml``), as
+    ``SceneFiles`` writes them (``name``: the source as the user gave it)."""
+    fps = source.fps
     makers = {"csv": lambda: to_csv(scenes), "edl": lambda: to_edl(scenes, fps, os.path.basename(name)),
               "json": lambda: to_json(scenes, name, fps)}
-    return {kind: makers[kind]() for kind in kinds}
+    texts = {kind: makers[kind]() for kind in kinds if kind in makers}
+    if "otio" in kinds or "fcpxml" in kinds:
+        from .fcpxml import to_fcpxml
+        from .otio import to_otio
+        from .timeline import Media
+
+        media = Media.of(name, source, scenes[-1].end_frame)
+        texts.update({kind: (to_otio if kind == "otio" else to_fcpxml)(scenes, media) for kind in kinds if kind not in makers})
+    return texts
 
 
 def to_csv(scenes: list[Scene]) -> str:

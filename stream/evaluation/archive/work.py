@@ -94,4 +94,4 @@ def detect_one(item: Input, job: Job, model: str = "") -> Result:
     return Result(item, {"status": "ok", "frames": end.frames, "cuts": len(cut_frames), "cut_frames": cut_frames,
                          "transitions": outcome.transitions, "seconds": round(run.seconds, 3), "fps": run.fps,
                          "duration": round(end.duration, 3), "error": None},
-                  render(outcome.scenes(), run.fps, item.source, list(job.kinds)))
+                  render(outcome.scenes(), run.source, item.source, list(job.kinds)))
