@@ -42,7 +42,8 @@ def add_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup, cls: 
             kwargs.setdefault("action", "store_true")
         else:
             kwargs.setdefault("type", kind)
-        parser.add_argument("--" + name.replace("_", "-"), default=getattr(defaults, name), **kwargs)
+        default = None if kwargs.get("required") else getattr(defaults, name)  # a required option has none
+        parser.add_argument("--" + name.replace("_", "-"), default=default, **kwargs)
 
 
 class HelpFormatter(argparse.HelpFormatter):

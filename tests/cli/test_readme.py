@@ -4,7 +4,7 @@ Every URL with ``?`` or ``&`` is quoted (unquoted, the shell backgrounds the com
 The commands that need no network, camera, long training or a server that runs until stopped
 are run as written, with ``bash``, in a folder holding the files they name (``match.mp4``,
 ``capture.ts``, generated here); the others are left to their own tests (``tests/sources``,
-``tests/trainer``, ``tests/export``, ``tests/cli/test_serve.py``).
+``tests/trainer``, ``tests/export``, ``tests/cli/test_serve.py``, ``tests/evaluation/archive`` for ``batch``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import sys
 
 from helpers import ROOT, TIMEOUT, make_clip, to_mpegts
 
-NOT_HERE = re.compile(r"rtsp://|/dev/video|SERVER|scripts/|\.\./shared|^reprocut (serve|train|export|bench)\b|^export |mine\.onnx")
+NOT_HERE = re.compile(r"rtsp://|/dev/video|SERVER|scripts/|\.\./shared|^reprocut (serve|train|export|bench|batch)\b|^export |mine\.onnx")
 URL_WITH_QUERY = re.compile(r"""[^\s"']*://[^\s"']*[?&][^\s"']*""")
 
 
@@ -52,9 +52,13 @@ def test_the_commands_that_need_no_network_or_camera_run_as_written(tmp_path):
         if "--jsonl" in command:
             events = [json.loads(line) for line in result.stdout.splitlines()]
             assert events[-1]["type"] == "end" and events[-1]["frames"] > 0, command
+        elif command.startswith("reprocut split"):
+            summary = result.stdout.splitlines()[-1]
+            shots = re.fullmatch(r"(\d+) file\(s\) in (\S+) \(frame-exact\).*", summary)
+            assert shots and len(list((tmp_path / shots.group(2)).glob("*.mp4"))) == int(shots.group(1)) > 1, (command, summary)
         else:
             summary = result.stdout.splitlines()[-1]
             frames = re.search(r"frames=(\d+)", command)
             assert re.fullmatch(r"\d+ cuts, (\d+) frames, [\d.]+ s", summary), (command, summary)
             assert summary.split()[2] == (frames.group(1) if frames else "96"), (command, summary)  # all of it, nothing else
-    assert all((tmp_path / name).stat().st_size > 0 for name in ("scenes.csv", "cuts.edl", "scenes.json"))
+    assert all((tmp_path / name).stat().st_size > 0 for name in ("scenes.csv", "cuts.edl", "scenes.json", "match.fcpxml", "match.otio"))
