@@ -52,7 +52,7 @@ def run_cli(*args: str, timeout: float = 300, **kwargs) -> subprocess.CompletedP
 
 
 def reprocut(*args: str) -> list[str]:
-    return [sys.executable, "-m", "reprocut.stream.cli", *args]
+    return [*REPROCUT, *args]
 
 
 def model_args() -> list[str]:

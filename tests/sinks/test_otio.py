@@ -3,13 +3,12 @@
 import sys
 from fractions import Fraction
 
+import opentimelineio as otio  # the timeline extra, installed by the test command (scripts/setup.sh --test)
 import pytest
 from helpers import assert_one_line_error
 from reprocut.stream.core.scenes import scenes_from_cuts
 from reprocut.stream.sinks.otio import to_otio
 from reprocut.stream.sinks.timeline import Media
-
-otio = pytest.importorskip("opentimelineio", reason="the timeline extra (pip install 'reprocut[timeline]') is not installed")
 
 
 def clip_ranges(timeline, kind) -> list[tuple[int, int]]:

@@ -60,7 +60,6 @@ def test_local_workers_find_the_labelled_cuts_and_a_rerun_redoes_only_the_failed
 
 
 def test_ray_tasks_give_the_same_results(tmp_path, archive):
-    pytest.importorskip("ray")
     inputs, labelled, broken, missing = archive
     out = tmp_path / "scenes"
     result = run_cli("batch", *inputs, "--out", out, "--ray", "--workers", "2", *model_args())
@@ -121,8 +120,6 @@ def busy_worker(proc: subprocess.Popen, marker: str) -> psutil.Process:
 
 @pytest.mark.parametrize("mode", ["local", "ray"])
 def test_a_worker_killed_mid_video_is_replaced_and_its_video_done_again(tmp_path, clip_factory, mode):
-    if mode == "ray":
-        pytest.importorskip("ray")
     folder, out = tmp_path / "clips", tmp_path / "scenes"
     folder.mkdir()
     for seed in (1, 2):
