@@ -43,18 +43,15 @@ class Result:
 
 
 class Outcome(SceneList):
-    """The scene list, and what the manifest records beside it: transitions, and why a source failed."""
+    """The scene list, and why a source failed (for the manifest)."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.transitions: list[dict] = []  # what the scorer reports as gradual transitions (none yet: hard cuts only)
         self.error: str | None = None
 
     def on_event(self, event: Event) -> None:
         super().on_event(event)
-        if event.type == "transition":
-            self.transitions.append({k: v for k, v in event.to_dict().items() if k not in ("type", "stream")})
-        elif isinstance(event, SourceEvent) and event.status == "failed":
+        if isinstance(event, SourceEvent) and event.status == "failed":
             self.error = event.detail
 
 
@@ -90,8 +87,8 @@ def detect_one(item: Input, job: Job, model: str = "") -> Result:
     end = outcome.end
     if end is None or end.reason == "failed":
         return failed(item, outcome.error or "the source failed", run.seconds)
-    cut_frames = [c.frame for c in outcome.cuts]
+    cut_frames = [c.frame for c in outcome.cuts]  # transitions: [] while the scorer detects hard cuts only
     return Result(item, {"status": "ok", "frames": end.frames, "cuts": len(cut_frames), "cut_frames": cut_frames,
-                         "transitions": outcome.transitions, "seconds": round(run.seconds, 3), "fps": run.fps,
+                         "transitions": [], "seconds": round(run.seconds, 3), "fps": run.fps,
                          "duration": round(end.duration, 3), "error": None},
                   render(outcome.scenes(), run.source, item.source, list(job.kinds)))
