@@ -23,7 +23,7 @@ import torch
 from reprocut.stream import __version__
 from reprocut.stream.core.errors import UsageError
 from reprocut.trainer.model import ReproVAE
-from reprocut.trainer.train import config_from_dict, load_checkpoint
+from reprocut.trainer.train import CHECKPOINT, config_from_dict, load_checkpoint
 from torch import nn
 
 log = logging.getLogger(__name__)
@@ -55,9 +55,18 @@ class EncoderGraph(nn.Module):
         return mu.float(), logvar.float()
 
 
+
+def _metrics_path(run: str) -> str:
+    """A run's ``metrics.json``; a snapshot's figures sit beside it (``epoch_NNN.pt`` -> ``epoch_NNN.json``)."""
+    if os.path.isdir(run):
+        return os.path.join(run, "metrics.json")
+    if os.path.basename(run) == CHECKPOINT:
+        return os.path.join(os.path.dirname(run), "metrics.json")
+    return os.path.splitext(run)[0] + ".json"
+
 def _metadata(ckpt: dict, cfg: ExportConfig) -> dict[str, str]:
     train_cfg = config_from_dict(ckpt["config"])
-    metrics_path = os.path.join(cfg.run_dir, "metrics.json")
+    metrics_path = _metrics_path(cfg.run_dir)
     metrics = json.load(open(metrics_path)) if os.path.exists(metrics_path) else {}
     data = train_cfg.data_description or ", ".join(os.path.basename(p.rstrip("/")) for p in train_cfg.data.inputs)
     meta = {

@@ -17,13 +17,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="overwrite an existing --out")
     p.add_argument("--batch", type=int, default=256, metavar="N", help="frames per optimizer step")
     p.add_argument("--lr", type=float, default=1e-4, help="Adam learning rate")
-    p.add_argument("--seed", type=int, default=0, metavar="N", help="seed for weights, batch order and flips (a run is repeatable)")
+    p.add_argument("--seed", type=int, default=0, metavar="N", help="seed for weights, batch order and augmentations (a run is repeatable)")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="auto: CUDA when torch sees a GPU, else CPU")
     p.add_argument("--stride", type=int, default=1, metavar="N", help="keep every N-th decoded frame")
     p.add_argument("--max-frames-per-source", type=int, default=0, metavar="N", help="subsample longer sources evenly (0: no cap)")
     p.add_argument("--val-fraction", type=float, default=0.1, metavar="F", help="tail of each source held out for validation")
     p.add_argument("--checkpoint-every", type=int, default=500, metavar="N", help="steps between checkpoints (also at each epoch end)")
     p.add_argument("--no-flip", action="store_true", help="no random horizontal flips (default: flip half the frames)")
+    p.add_argument("--no-jitter", action="store_true",
+                   help="no colour jitter or small zooms (default: on most frames; a grade or a push-in keeps the shot)")
     p.add_argument("--data-description", default="", metavar="TEXT",
                    help="what the footage is, stored in the exported model (default: the input names)")
     m = p.add_argument_group("model")
@@ -39,6 +41,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from reprocut.stream.core.errors import UsageError
 
+    from .augment import AugmentConfig
     from .data import DataConfig
     from .model import ModelConfig
     from .train import TrainConfig, TrainingDiverged, train
@@ -57,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     cfg = TrainConfig(
         out=args.out, epochs=args.epochs, steps=args.steps, batch=args.batch, lr=args.lr, seed=args.seed, device=args.device,
-        checkpoint_every=args.checkpoint_every, flip=not args.no_flip, data_description=args.data_description,
+        checkpoint_every=args.checkpoint_every, augment=AugmentConfig(flip=not args.no_flip, jitter=not args.no_jitter), data_description=args.data_description,
         data=DataConfig(inputs=args.inputs, stride=args.stride, max_frames_per_source=args.max_frames_per_source, val_fraction=args.val_fraction),
         model=model,
     )

@@ -20,12 +20,14 @@ from reprocut.stream.core.errors import UsageError
 from reprocut.stream.core.kl import consecutive_kl
 from reprocut.stream.sinks.progress import Progress
 
+from .augment import AugmentConfig, augment
 from .data import DataConfig, FrameCache, build_cache, shuffled_batches
 from .model import ModelConfig, ReproVAE
 
 log = logging.getLogger(__name__)
 
 CHECKPOINT = "ckpt.pt"
+SNAPSHOTS = "snapshots"  # one checkpoint per epoch, with its validation figures: choose by dev F1, not by loss
 # Below these a run cannot teach the encoder much (its KL stays near 0 and does not separate cuts):
 # the bundled model, still "briefly trained", had 1,120 steps on 14,437 frames.
 USEFUL_STEPS = 1000
@@ -42,7 +44,7 @@ class TrainConfig:
     seed: int = 0
     device: str = "auto"  # auto | cpu | cuda
     checkpoint_every: int = 500  # steps; a checkpoint is also written at every epoch's end
-    flip: bool = True  # random horizontal flips: cheap augmentation that keeps a frame's content
+    augment: AugmentConfig = field(default_factory=AugmentConfig)
     data_description: str = ""
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
@@ -79,6 +81,7 @@ def config_from_dict(d: dict) -> TrainConfig:
     d = dict(d)
     d["data"] = DataConfig(**d["data"])
     d["model"] = ModelConfig(**d["model"])
+    d["augment"] = AugmentConfig(**d.get("augment", {"flip": d.pop("flip", True), "jitter": False}))  # runs before jitter existed
     return TrainConfig(**d)
 
 
@@ -101,6 +104,17 @@ def _save_checkpoint(path: str, model: ReproVAE, optim: torch.optim.Optimizer, c
     os.replace(tmp, path)
 
 
+def _snapshot(path: str, model: ReproVAE, cache: FrameCache, device: torch.device, epoch: int) -> None:
+    """Keep this epoch's checkpoint as ``snapshots/epoch_NNN.pt`` with its validation figures beside it
+    (``.json``, which ``reprocut export`` reads as it reads a run's ``metrics.json``)."""
+    folder = os.path.join(os.path.dirname(path), SNAPSHOTS)
+    os.makedirs(folder, exist_ok=True)
+    stem = os.path.join(folder, f"epoch_{epoch:03d}")
+    shutil.copyfile(path, stem + ".pt")
+    with open(stem + ".json", "w") as f:
+        json.dump(evaluate(model, cache, device), f, indent=1)
+
+
 def _prepare_run_dir(cfg: TrainConfig, resume: bool, force: bool) -> dict | None:
     out = cfg.out
     if os.path.exists(out) and not os.path.isdir(out):
@@ -114,12 +128,6 @@ def _prepare_run_dir(cfg: TrainConfig, resume: bool, force: bool) -> dict | None
         shutil.rmtree(out)
     os.makedirs(out, exist_ok=True)
     return None
-
-
-def _augment(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    flip = rng.random(len(x)) < 0.5
-    x[flip] = x[flip, :, :, ::-1]
-    return x
 
 
 @torch.no_grad()
@@ -198,8 +206,7 @@ def train(cfg: TrainConfig, resume: bool = False, force: bool = False) -> dict:
             if b < skip:
                 continue
             x = cache.batch(idx)
-            if cfg.flip:  # seeded per batch, so a resumed run flips exactly as an uninterrupted one
-                x = _augment(x, np.random.default_rng([cfg.seed, epoch, b]))
+            x = augment(x, np.random.default_rng([cfg.seed, epoch, b]), cfg.augment)  # seeded per batch: resumable
             x = torch.from_numpy(np.ascontiguousarray(x)).to(device)
             loss, terms = model(x)
             if not torch.isfinite(loss):
@@ -226,6 +233,8 @@ def train(cfg: TrainConfig, resume: bool = False, force: bool = False) -> dict:
         if last_batch:
             epoch += 1
         _save_checkpoint(path, model, optim, cfg, step, epoch, 0 if last_batch else b + 1)
+        if last_batch:
+            _snapshot(path, model, cache, device, epoch)
         log.info("epoch %d done at step %d: loss %.2f (%.0f frames/s)", epoch, step, loss.item(), fps)
     progress.close()
 

@@ -67,6 +67,28 @@ class CutEvent(Event):
 
 
 @dataclass
+class TransitionEvent(Event):
+    """A gradual change of scene over frames ``start``..``end`` (inclusive, 0-based decoded indices),
+    emitted once it has ended; its scene boundary is the middle frame. A hard cut inside it is not
+    reported again."""
+
+    stream: str
+    start: int
+    end: int
+    kind: str  # fade | dissolve | wipe
+    time: float = _wire("time")  # presentation time of ``start``
+    end_time: float = _wire("time")  # presentation time of ``end``
+    score: float = _wire("ratio")  # how far the picture travelled, relative to the cut level
+    wall: float = _wire("time")  # wall-clock time (unix s) at which ``end`` was decoded
+    type = "transition"
+
+    @property
+    def middle(self) -> int:
+        """The frame where scene lists put the boundary."""
+        return (self.start + self.end + 1) // 2
+
+
+@dataclass
 class StatsEvent(Event):
     stream: str
     frames: int

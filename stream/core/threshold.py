@@ -11,6 +11,7 @@ Paper mode clusters the raw KL values of a whole file, as the paper did.
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 from functools import cache
 
@@ -35,6 +36,12 @@ def load_kmeans() -> type:
 
     _threadpools()
     return KMeans
+
+
+def preload_kmeans() -> None:
+    """Import scikit-learn on a background thread (~2 s, scipy included) while the stream opens and the
+    first frames decode and encode; the first calibration joins it through Python's import lock."""
+    threading.Thread(target=load_kmeans, name="reprocut-import-sklearn", daemon=True).start()
 
 
 def one_thread():

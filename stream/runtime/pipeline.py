@@ -20,7 +20,7 @@ import numpy as np
 from ..core.contracts import Source
 from ..core.events import EndEvent, Event, SourceEvent, StatsEvent
 from ..core.scorer import Scorer, ScorerConfig
-from ..core.threshold import load_kmeans
+from ..core.threshold import preload_kmeans
 from .encoder import Encoder, EncoderConfig
 from .ring import FrameRing, RingConfig
 
@@ -62,9 +62,9 @@ class StreamState:
 class Pipeline:
     def __init__(self, sources: list[Source], config: PipelineConfig | None = None, encoder: Encoder | None = None):
         self.cfg = config or PipelineConfig()
-        self.encoder = encoder or Encoder(EncoderConfig(model=self.cfg.model, device=self.cfg.device))
         if self.cfg.scorer.threshold is None:
-            load_kmeans()  # with the model: the first calibration must not stall a stream for ~1 s
+            preload_kmeans()  # while the model loads and the first frames decode, off the critical path
+        self.encoder = encoder or Encoder(EncoderConfig(model=self.cfg.model, device=self.cfg.device))
         self.batch = self.cfg.batch or (256 if self.encoder.device == "cuda" else 64)
         self.ring = FrameRing(RingConfig(capacity=max(self.cfg.ring_capacity, 2 * self.batch), size=self.encoder.input_size))
         self._notices: queue.SimpleQueue[SourceEvent] = queue.SimpleQueue()
