@@ -1,8 +1,9 @@
 """Wiring: sources -> ring buffer -> one encoder session -> a scorer per stream -> events.
 
 ``Pipeline.run()`` is a generator: it starts the decode threads, batches frames of every
-stream together through the encoder, feeds each stream's scorer and yields events in order
-(source status changes, cuts, periodic stats, and an ``end`` per stream). Closing the
+stream together through the encoder, feeds each stream's scorer and transition detector and
+yields events in order (source status changes, cuts, transitions, periodic stats, and an ``end``
+per stream). Closing the
 generator stops the threads. Sources are opened by the caller (``sources.open_source``): the
 runtime drives any ``core.contracts.Source`` and never imports the sources layer.
 """
@@ -18,9 +19,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..core.contracts import Source
-from ..core.events import EndEvent, Event, SourceEvent, StatsEvent
+from ..core.events import EndEvent, Event, SourceEvent, StatsEvent, TransitionEvent
 from ..core.scorer import Scorer, ScorerConfig
 from ..core.threshold import preload_kmeans
+from ..core.transitions import TransitionConfig, TransitionDetector
 from .encoder import Encoder, EncoderConfig
 from .ring import FrameRing, RingConfig
 
@@ -37,6 +39,7 @@ class PipelineConfig:
     stats_interval_s: float = 1.0
     stream_ids: list[str] = field(default_factory=list)  # names for the sources (default "0", "1", ...)
     scorer: ScorerConfig = field(default_factory=ScorerConfig)
+    transitions: TransitionConfig | None = field(default_factory=TransitionConfig)  # None: cuts only
 
 
 @dataclass
@@ -46,6 +49,7 @@ class StreamState:
     id: str
     source: Source
     scorer: Scorer | None = None
+    transitions: TransitionDetector | None = None
     consumed: int = 0
     last_time: float = 0.0
     latencies: list[float] = field(default_factory=list)
@@ -57,6 +61,11 @@ class StreamState:
     def info(self) -> dict:
         s = self.source
         return {"id": self.id, "source": s.url, "fps": s.fps, "width": s.width, "height": s.height, "live": s.live}
+
+
+def in_order(events: list[Event]) -> list[Event]:
+    """A stream's cuts and transitions by the frame they end on (a transition goes out after its last frame)."""
+    return sorted(events, key=lambda e: e.end if isinstance(e, TransitionEvent) else e.frame)
 
 
 class Pipeline:
@@ -95,6 +104,9 @@ class Pipeline:
     def _scorer(self, st: StreamState) -> Scorer:
         if st.scorer is None:  # created at the first frame: a live source's fps is known only then
             st.scorer = Scorer(replace(self.cfg.scorer, fps=st.source.fps), st.id, self.encoder.calibration, live=st.source.live)
+            if self.cfg.transitions is not None:  # fed the same frames; the scorer's KL noise floor is its own
+                cfg = replace(self.cfg.transitions, fps=st.source.fps, kl_floor=st.scorer.floors["kl"])
+                st.transitions = TransitionDetector(cfg, st.id)
         return st.scorer
 
     def run(self) -> Iterator[Event]:
@@ -138,6 +150,9 @@ class Pipeline:
             st = self.streams[int(slot)]
             mask = batch.stream == slot
             events = self._scorer(st).push(batch.index[mask], batch.time[mask], batch.wall[mask], mu[mask], logvar[mask], batch.pixels[mask])
+            if st.transitions is not None:
+                events = in_order(events + st.transitions.push(batch.index[mask], batch.time[mask], batch.wall[mask],
+                                                               batch.pixels[mask], mu[mask], logvar[mask]))
             now = time.time()
             st.consumed += int(mask.sum())
             st.scored_since_stats += int(mask.sum())
@@ -188,7 +203,7 @@ class Pipeline:
         st.finished = True
         yield from self._drain_notices()  # the source's own last word ('ended', 'failed') comes first
         if st.scorer is not None:
-            yield from st.scorer.finish()
+            yield from in_order(st.scorer.finish() + (st.transitions.finish() if st.transitions else []))
         reason = "failed" if st.source.failed else ("stopped" if self._stopped else "eof")
         frames, cuts = (st.scorer.frames, st.scorer.cuts) if st.scorer else (0, 0)
         duration = st.last_time + 1.0 / st.source.fps if frames else 0.0

@@ -1,0 +1,253 @@
+"""Online detection of gradual transitions (fades, dissolves, wipes): pure logic, arrays in, events out.
+
+Twin comparison (Zhang, Kankanhalli and Smoliar 1993) on a small, blurred copy of each frame
+(16x16: compression noise, film grain and motion blur average out): a per-frame change above a
+lower threshold, set from the stream's own recent changes, opens a candidate; it closes once the
+change has stayed below that threshold for a few frames. The candidate is a transition when
+
+- its last picture is unlike the one before it started (the distance between them reaches the
+  cut level), and
+- the picture went there directly: that distance is a large share of the path the frames took
+  (the sum of their per-frame changes). Fades and dissolves are blends of start and end, so the
+  path is straight; pans, zooms, shakes and characters walking through wander, so most of their
+  path is motion that ends near where it began, or
+- a hard cut the scorer found lies inside it with the change spread over frames before and after
+  (anime's blur and flash transitions: the outgoing shot smears, the incoming one de-blurs).
+
+Its kind: ``fade`` when the picture passes through (or starts or ends on) a flat colour,
+``wipe`` when the pixels switch from the old picture to the new one at times that sweep across
+the frame, else ``dissolve``. A transition is emitted once it has ended (``quiet`` frames after its
+last frame, well within 0.5 s); cuts are never held back. A cut that falls inside a transition is
+the same scene change, seen earlier: consumers (scene lists) keep the transition and drop the cut.
+
+Usage::
+
+    detector = TransitionDetector(TransitionConfig(fps=25))
+    for batch, cuts in batches:
+        events = detector.push(batch.index, batch.time, batch.wall, batch.pixels, cuts)
+    events = detector.finish()
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from .events import TransitionEvent
+from .kl import symmetric_kl
+
+SMALL = 16  # side of the blurred copy the detector compares
+
+
+@dataclass
+class TransitionConfig:
+    fps: float = 25.0
+    open_ratio: float = 3.0  # a frame opens a candidate when it changes this many times the recent typical change...
+    floor: float = 0.004  # ...and at least this much (mean absolute change of the 16x16 copy, 0-1 scale: ~1/255)
+    history_s: float = 2.0  # the recent changes the lower threshold is measured on
+    quiet: int = 3  # frames below the lower threshold that end a candidate
+    settle: float = 0.35  # ...or below this share of the candidate's median change (the new shot moves, but less)
+    min_frames: int = 4  # shorter changes are cuts (with a smear), not transitions
+    max_s: float = 4.0  # longer changes are motion (a pan), not transitions
+    cut_level: float = 0.1  # a transition moves the 16x16 copy at least this far from its start (mean abs, 0-1)
+    straight: float = 0.6  # share of the path that must be direct travel from start to end
+    burst_ratio: float = 10.0  # a blur transition: frames whose latent change is this many times the recent typical one...
+    burst_frames: int = 3  # ...at least this many of them...
+    burst_s: float = 0.5  # ...within a candidate no longer than this
+    kl_floor: float = 0.05  # noise floor of the latent change (the scorer's)
+    flat: float = 0.02  # a picture whose 16x16 copy varies less than this (RMS, 0-1) is a flat colour (fades)
+
+    def __post_init__(self) -> None:
+        if self.fps <= 0:
+            raise ValueError("fps must be positive")
+
+
+def small_copies(pixels: np.ndarray) -> np.ndarray:
+    """uint8 [N,S,S,3] -> float32 [N,16,16,3] in 0-1, each value the mean of its block."""
+    n, s = len(pixels), pixels.shape[1]
+    k = s // SMALL
+    crop = pixels[:, : k * SMALL, : k * SMALL]
+    return crop.reshape(n, SMALL, k, SMALL, k, 3).mean((2, 4), dtype=np.float32) / 255.0
+
+
+@dataclass
+class _Frame:
+    index: int
+    time: float
+    wall: float
+    small: np.ndarray
+    change: float  # mean absolute change of the 16x16 copy from the frame before
+    latent: float  # KL between this frame's posterior and the previous one's
+    flat: bool  # a flat colour (the middle of a fade)
+
+
+class TransitionDetector:
+    """Feeds on consecutive frames of one stream; returns transitions once they end."""
+
+    def __init__(self, cfg: TransitionConfig | None = None, stream: str = "0"):
+        self.cfg = cfg or TransitionConfig()
+        self.stream = stream
+        self.max_frames = max(self.cfg.min_frames, round(self.cfg.max_s * self.cfg.fps))
+        self._frames: deque[_Frame] = deque(maxlen=self.max_frames + self.cfg.quiet + 2)
+        history = max(8, round(self.cfg.history_s * self.cfg.fps))
+        self._changes: deque[float] = deque(maxlen=history)
+        self._latents: deque[float] = deque(maxlen=history)
+        self._start: int | None = None  # first frame of the open candidate
+        self._last_active = -1  # last frame of it above the lower threshold
+        self._level = 0.0  # its lower threshold, fixed when it opened
+        self._latent_level = 0.0  # the recent typical latent change when it opened
+        self._path: list[float] = []  # its frames' changes
+        self._fade_in: list[_Frame] | None = None  # a flat frame and the frames since, while they move away from it
+        self._last_end = -1  # last frame of the last transition emitted
+        self._mu: tuple[np.ndarray, np.ndarray] | None = None
+        self.transitions = 0
+
+    def push(self, index, time, wall, pixels, mu, logvar) -> list[TransitionEvent]:
+        """Add consecutive frames of this stream (arrays with a leading batch axis, as the scorer takes them)."""
+        small = small_copies(np.asarray(pixels))
+        prev_mu, prev_logvar = self._mu if self._mu is not None else (mu[:1], logvar[:1])
+        latent = symmetric_kl(np.concatenate([prev_mu, mu[:-1]]), np.concatenate([prev_logvar, logvar[:-1]]), mu, logvar)
+        self._mu = (mu[-1:], logvar[-1:])
+        flat = np.sqrt(((small - small.mean((1, 2), keepdims=True)) ** 2).mean((1, 2, 3))) < self.cfg.flat
+        events = []
+        for j in range(len(small)):
+            prev = self._frames[-1].small if self._frames else small[j]
+            frame = _Frame(int(index[j]), float(time[j]), float(wall[j]), small[j], float(np.abs(small[j] - prev).mean()),
+                           float(latent[j]), bool(flat[j]))
+            self._frames.append(frame)
+            events += self._fade(frame)
+            events += self._step(frame)
+        return events
+
+    def finish(self) -> list[TransitionEvent]:
+        """The stream has ended: decide an open candidate (a fade at the very end)."""
+        events = self._fade_in_ends() if self._fade_in else []
+        return events + (self._close() if self._start is not None else [])
+
+    def _emit(self, span: list[_Frame], kind: str, travel: float) -> list[TransitionEvent]:
+        """A transition over ``span[1:]`` (``span[0]`` is the picture before it)."""
+        first, last = span[1], span[-1]
+        if first.index <= self._last_end:
+            return []
+        self._last_end = last.index
+        self._start = None  # the candidate that saw it is done
+        self.transitions += 1
+        return [TransitionEvent(self.stream, first.index, last.index, kind, first.time, last.time,
+                                travel / self.cfg.cut_level, last.wall)]
+
+    # -- fades: towards a flat colour, or away from one ----------------------------------------
+    def _fade(self, f: _Frame) -> list[TransitionEvent]:
+        """Fades are found from the flat frame: looking back (fade out) and forward (fade in) while the
+        picture's distance from it grows."""
+        if f.flat:
+            events = self._fade_in_ends() if self._fade_in else []
+            self._fade_in = [f]
+            frames = list(self._frames)
+            if len(frames) > 1 and not frames[-2].flat:  # a picture just became flat: did it fade there?
+                span = [f]
+                for g in reversed(frames[:-1]):
+                    if g.flat or _away(g, f) <= _away(span[0], f) + self.cfg.floor / 2:
+                        break
+                    span.insert(0, g)
+                events += self._fade_span(span, reverse=True)
+            return events
+        if self._fade_in is not None:
+            self._fade_in.append(f)
+            span = self._fade_in
+            if len(span) > self.max_frames or len(span) > self.cfg.quiet + 1 and all(
+                    _away(g, span[0]) <= _away(span[-self.cfg.quiet - 1], span[0]) + self.cfg.floor / 2 for g in span[-self.cfg.quiet:]):
+                return self._fade_in_ends()
+        return []
+
+    def _fade_in_ends(self) -> list[TransitionEvent]:
+        """The picture stopped moving away from the flat frame: the fade in ends at the farthest frame."""
+        span, self._fade_in = self._fade_in, None
+        far = max(range(len(span)), key=lambda k: _away(span[k], span[0]))
+        return self._fade_span(span[: far + 1])
+
+    def _fade_span(self, span: list[_Frame], reverse: bool = False) -> list[TransitionEvent]:
+        """A fade when the frames from ``span[0]`` to ``span[-1]`` went there directly, far enough, long enough
+        (``reverse``: a fade out, whose span starts at the last frame before it and ends flat)."""
+        if reverse:
+            span = [g for g in self._frames if g.index == span[0].index - 1][:1] + span
+        if len(span) - 1 < self.cfg.min_frames:
+            return []
+        travel = float(np.abs(span[-1].small - span[0].small).mean())
+        total = sum(g.change for g in span[1:])
+        if travel < self.cfg.cut_level or travel < self.cfg.straight * total:
+            return []
+        return self._emit(span, "fade", travel)
+
+    # -- twin comparison -------------------------------------------------------------------------
+    def _step(self, f: _Frame) -> list[TransitionEvent]:
+        if self._start is None:
+            level = max(self.cfg.floor, self.cfg.open_ratio * float(np.median(self._changes)) if self._changes else 0.0)
+            latent_level = float(np.median(self._latents)) if self._latents else 0.0
+            self._changes.append(f.change)
+            self._latents.append(f.latent)
+            if f.change > level and len(self._frames) > 1:
+                self._start, self._last_active, self._level, self._latent_level = f.index, f.index, level, latent_level
+                self._path = [f.change]
+            return []
+        self._changes.append(f.change)
+        self._latents.append(f.latent)
+        self._path.append(f.change)
+        if f.change > max(self._level, self.cfg.settle * float(np.median(self._path))):
+            self._last_active = f.index
+            if f.index - self._start >= self.max_frames:  # motion, not a transition: let the baseline learn it
+                self._start = None
+            return []
+        if f.index - self._last_active >= self.cfg.quiet:
+            return self._close()
+        return []
+
+    def _close(self) -> list[TransitionEvent]:
+        start, end = self._start, self._last_active
+        self._start = None
+        span = [f for f in self._frames if start - 1 <= f.index <= end]
+        if len(span) < 2 or span[0].index != start - 1 or end - start + 1 < self.cfg.min_frames:
+            return []
+        travel = float(np.abs(span[-1].small - span[0].small).mean())
+        total = sum(f.change for f in span[1:])
+        if travel < self.cfg.cut_level:
+            return []
+        if travel >= self.cfg.straight * total:
+            return self._emit(span, self._kind(span), travel)
+        level = self.cfg.burst_ratio * (self._latent_level + self.cfg.kl_floor)
+        if len(span) - 1 <= self.cfg.burst_s * self.cfg.fps and sum(f.latent > level for f in span[1:]) >= self.cfg.burst_frames:
+            return self._emit(span, "dissolve", travel)
+        return []
+
+    def _kind(self, span: list[_Frame]) -> str:
+        if any(f.flat for f in span):
+            return "fade"
+        return "wipe" if _sweeps(np.stack([f.small for f in span])) else "dissolve"
+
+
+def _away(f: _Frame, flat: _Frame) -> float:
+    """How far a picture is from a flat one (mean absolute difference of their 16x16 copies)."""
+    return float(np.abs(f.small - flat.small).mean())
+
+
+def _sweeps(pictures: np.ndarray) -> bool:
+    """Whether the pixels switch from the first picture to the last at times that move across the frame.
+
+    In a dissolve every pixel is part way at the same time; in a wipe each pixel jumps when the
+    edge passes, so the switch times of the pixels that change spread over the span and line up
+    with their position (along some direction).
+    """
+    a, b = pictures[0].mean(-1), pictures[-1].mean(-1)
+    gap = b - a
+    moving = np.abs(gap) > 0.05
+    if moving.sum() < 8:
+        return False
+    progress = (pictures.mean(-1) - a) / np.where(moving, gap, 1.0)  # 0 at the start, 1 at the end, per pixel
+    switch = (progress[:, moving] < 0.5).sum(0) / len(pictures)  # when each pixel passed half way, 0-1
+    if switch.std() < 0.15:
+        return False
+    yy, xx = np.nonzero(moving)
+    position = np.stack([yy, xx, np.hypot(yy - SMALL / 2, xx - SMALL / 2)], 1).astype(np.float64)
+    corr = [abs(np.corrcoef(position[:, k], switch)[0, 1]) for k in range(3) if position[:, k].std() > 0]
+    return bool(corr) and max(corr) >= 0.6
