@@ -187,7 +187,7 @@ class TransitionDetector:
             latent_level = float(np.median(self._latents)) if self._latents else 0.0
             self._changes.append(f.change)
             self._latents.append(f.latent)
-            if f.change > level and len(self._frames) > 1:
+            if f.change > level and len(self._changes) > self.cfg.min_frames:  # the typical change is known
                 self._start, self._last_active, self._level, self._latent_level = f.index, f.index, level, latent_level
                 self._path = [f.change]
             return []
@@ -207,16 +207,18 @@ class TransitionDetector:
         start, end = self._start, self._last_active
         self._start = None
         span = [f for f in self._frames if start - 1 <= f.index <= end]
-        if len(span) < 2 or span[0].index != start - 1 or end - start + 1 < self.cfg.min_frames:
+        if len(span) < 2 or span[0].index != start - 1:
             return []
+        direct = _trim(span)  # a fade or dissolve: straight from its first picture to its last
+        travel = float(np.abs(direct[-1].small - direct[0].small).mean())
+        if (len(direct) - 1 >= self.cfg.min_frames and travel >= self.cfg.cut_level
+                and travel >= self.cfg.straight * sum(f.change for f in direct[1:])):
+            return self._emit(direct, self._kind(direct), travel)
+        # a blur or flash transition: a wandering path, but several frames change as much as a cut does
         travel = float(np.abs(span[-1].small - span[0].small).mean())
-        total = sum(f.change for f in span[1:])
-        if travel < self.cfg.cut_level:
-            return []
-        if travel >= self.cfg.straight * total:
-            return self._emit(span, self._kind(span), travel)
         level = self.cfg.burst_ratio * (self._latent_level + self.cfg.kl_floor)
-        if len(span) - 1 <= self.cfg.burst_s * self.cfg.fps and sum(f.latent > level for f in span[1:]) >= self.cfg.burst_frames:
+        if (self.cfg.min_frames <= len(span) - 1 <= self.cfg.burst_s * self.cfg.fps and travel >= self.cfg.cut_level
+                and sum(f.latent > level for f in span[1:]) >= self.cfg.burst_frames):
             return self._emit(span, "dissolve", travel)
         return []
 
@@ -224,6 +226,23 @@ class TransitionDetector:
         if any(f.flat for f in span):
             return "fade"
         return "wipe" if _sweeps(np.stack([f.small for f in span])) else "dissolve"
+
+
+def _trim(span: list[_Frame], keep: float = 0.95) -> list[_Frame]:
+    """The span without the motion that opened it early or kept it open late: leading and trailing frames
+    that add path but no travel (from the first picture to the last, at least ``keep`` of it stays)."""
+    def travel(a: _Frame, b: _Frame) -> float:
+        return float(np.abs(b.small - a.small).mean())
+
+    full = travel(span[0], span[-1])
+    first = 0
+    while first + 2 < len(span) and travel(span[first + 1], span[-1]) >= keep * full:
+        first += 1
+    span = span[first:]
+    last = len(span) - 1
+    while last > 1 and travel(span[0], span[last - 1]) >= keep * full:
+        last -= 1
+    return span[: last + 1]
 
 
 def _away(f: _Frame, flat: _Frame) -> float:

@@ -1,0 +1,86 @@
+"""The transition detector on generated footage (``tests/gradual.py``): arrays in, events out, no video, no model."""
+
+import numpy as np
+import pytest
+from gradual import Footage, camera, cut, dissolve, fade, join, wipe
+from reprocut.stream.core.transitions import TransitionConfig, TransitionDetector
+
+FPS = 24.0
+
+
+def posteriors(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A stand-in for the encoder's posteriors: each frame's 8x8 grey thumbnail as the mean, unit variance."""
+    grey = frames.astype(np.float32).mean(-1)
+    n, s = grey.shape[:2]
+    mu = grey.reshape(n, 8, s // 8, 8, s // 8).mean((2, 4)).reshape(n, 64) / 16.0
+    return mu, np.zeros_like(mu)
+
+
+def run(footage: Footage, batch: int = 16, **config) -> tuple[list, list[int]]:
+    """Every transition, and the last frame pushed when each came out."""
+    detector = TransitionDetector(TransitionConfig(fps=FPS, **config))
+    mu, logvar = posteriors(footage.frames)
+    events, seen_at = [], []
+    for s in range(0, len(footage.frames), batch):
+        idx = np.arange(s, min(len(footage.frames), s + batch))
+        out = detector.push(idx, idx / FPS, idx * 0.0, footage.frames[idx], mu[idx], logvar[idx])
+        events += out
+        seen_at += [int(idx[-1])] * len(out)
+    tail = detector.finish()
+    return events + tail, seen_at + [len(footage.frames) - 1] * len(tail)
+
+
+def assert_found(events, footage: Footage, tolerance: int = 3) -> None:
+    """One transition per labelled span, each within ``tolerance`` frames of it at both ends, of its kind."""
+    assert len(events) == len(footage.transitions), events
+    for e, (start, end, kind) in zip(events, footage.transitions):
+        assert abs(e.start - start) <= tolerance and abs(e.end - end) <= tolerance, (e, start, end)
+        assert e.kind == kind and e.score >= 1.0
+        assert e.time == pytest.approx(e.start / FPS) and e.end_time == pytest.approx(e.end / FPS)
+
+
+@pytest.mark.parametrize("colour", [(0, 0, 0), (255, 255, 255), (40, 90, 200)], ids=["black", "white", "blue"])
+def test_a_fade_out_and_in_through_a_flat_colour_is_two_fades(colour):
+    footage = fade(colour, length=20)
+    events, _ = run(footage)
+    assert_found(events, footage)
+
+
+@pytest.mark.parametrize("length", [8, 20, 40])
+def test_a_cross_dissolve_is_found_with_its_span(length):
+    footage = dissolve(length)
+    events, _ = run(footage)
+    assert_found(events, footage)
+
+
+def test_a_wipe_is_found_as_a_wipe():
+    footage = wipe(24)
+    events, _ = run(footage)
+    assert_found(events, footage)
+
+
+@pytest.mark.parametrize("kind", ["pan", "zoom", "walk"])
+def test_long_camera_moves_and_motion_inside_a_shot_give_nothing(kind):
+    events, _ = run(camera(kind, frames=240))
+    assert events == []
+
+
+def test_a_hard_cut_is_no_transition():
+    events, _ = run(join(cut(), cut(seed=5)))
+    assert events == []
+
+
+def test_each_transition_comes_out_within_half_a_second_of_its_last_frame():
+    footage = join(fade((0, 0, 0)), dissolve(12, seed=3), wipe(seed=6))
+    events, seen_at = run(footage, batch=1)
+    assert_found(events, footage)
+    for e, at in zip(events, seen_at):
+        assert at - e.end <= 0.5 * FPS
+
+
+def test_batch_boundaries_do_not_change_what_is_found():
+    footage = join(dissolve(16, seed=2), fade((255, 255, 255), seed=4), camera("pan", 100))
+    one, _ = run(footage, batch=1)
+    many, _ = run(footage, batch=64)
+    assert [e.to_dict() for e in one] == [e.to_dict() for e in many]
+    assert_found(one, footage)
