@@ -3,7 +3,11 @@
 import numpy as np
 import pytest
 from gradual import Footage, camera, cut, dissolve, fade, join, wipe
-from reprocut.stream.core.transitions import TransitionConfig, TransitionDetector
+from reprocut.stream.core.transitions import (
+    TransitionConfig,
+    TransitionDetector,
+    boundaries,
+)
 
 FPS = 24.0
 
@@ -84,3 +88,14 @@ def test_batch_boundaries_do_not_change_what_is_found():
     many, _ = run(footage, batch=64)
     assert [e.to_dict() for e in one] == [e.to_dict() for e in many]
     assert_found(one, footage)
+
+
+def test_scene_boundaries_put_a_transition_at_its_middle_and_drop_the_cuts_it_holds():
+    footage = join(cut(seed=1), dissolve(12, seed=3), fade((0, 0, 0), length=10, seed=5))
+    events, _ = run(footage)
+    assert_found(events, footage)
+    a, b, c = events
+    cuts = [(40, 40 / FPS), (a.middle, a.middle / FPS), (c.start - 1, (c.start - 1) / FPS), (c.end + 1, (c.end + 1) / FPS)]
+    found = boundaries(cuts, events)
+    assert found == [(40, pytest.approx(40 / FPS))] + [(e.middle, pytest.approx(e.middle / FPS)) for e in (a, b)] + [
+        (c.start - 1, pytest.approx((c.start - 1) / FPS)), (c.middle, pytest.approx(c.middle / FPS))]
