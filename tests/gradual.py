@@ -83,14 +83,15 @@ def dissolve(length: int = 20, shot: int = 40, seed: int = 0, size: int = 64) ->
     return Footage(_finish(pics, seed), [], [(shot, shot + length - 1, "dissolve")])
 
 
-def wipe(length: int = 24, shot: int = 40, seed: int = 0, size: int = 64) -> Footage:
-    """Shot B replaces shot A behind an edge that sweeps from left to right over ``length`` frames."""
+def wipe(length: int = 24, shot: int = 40, seed: int = 0, size: int = 64, iris: bool = False) -> Footage:
+    """Shot B replaces shot A behind an edge that sweeps from left to right over ``length`` frames
+    (``iris``: inside a circle that opens from the centre)."""
     a, b = world(seed), world(seed + 1)
-    xx = np.arange(size)[None, :, None]
+    yy, xx = np.mgrid[0:size, 0:size]
+    where = np.hypot(yy - size / 2, xx - size / 2) / np.hypot(size / 2, size / 2) if iris else xx / size
     pics = [view(a, t, size=size) for t in range(shot)]
     for k in range(1, length + 1):
-        edge = size * k / (length + 1)
-        pics.append(np.where(xx < edge, view(b, k, size=size), view(a, shot + k, size=size)))
+        pics.append(np.where((where < k / (length + 1))[..., None], view(b, k, size=size), view(a, shot + k, size=size)))
     pics += [view(b, length + t, size=size) for t in range(1, shot)]
     return Footage(_finish(pics, seed), [], [(shot, shot + length - 1, "wipe")])
 

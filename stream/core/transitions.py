@@ -84,6 +84,8 @@ class _Frame:
     change: float  # mean absolute change of the 16x16 copy from the frame before
     latent: float  # KL between this frame's posterior and the previous one's
     flat: bool  # a flat colour (the middle of a fade)
+    mu: np.ndarray  # the encoder's posterior
+    logvar: np.ndarray
 
 
 class TransitionDetector:
@@ -119,7 +121,7 @@ class TransitionDetector:
         events = []
         for j in range(len(small)):
             frame = _Frame(int(index[j]), float(time[j]), float(wall[j]), small[j], float(change[j]), float(latent[j]),
-                           bool(flat[j]))
+                           bool(flat[j]), mu[j], logvar[j])
             self._frames.append(frame)
             events += self._fade(frame)
             events += self._step(frame)
@@ -218,8 +220,10 @@ class TransitionDetector:
         if (len(direct) - 1 >= self.cfg.min_frames and travel >= self.cfg.cut_level
                 and travel >= self.cfg.straight * sum(f.change for f in direct[1:])):
             return self._emit(direct, self._kind(direct), travel)
-        # a blur or flash transition: a wandering path, but several frames change as much as a cut does
         travel = float(np.abs(span[-1].small - span[0].small).mean())
+        if travel >= self.cfg.cut_level and len(span) - 1 >= self.cfg.min_frames and _sweeps(np.stack([f.small for f in span])):
+            return self._emit(span, "wipe", travel)  # the edge moves the picture's content: a wandering path
+        # a blur or flash transition: a wandering path, but several frames change as much as a cut does
         level = self.cfg.burst_ratio * (self._latent_level + self.cfg.kl_floor)
         if (self.cfg.min_frames <= len(span) - 1 <= self.cfg.burst_s * self.cfg.fps and travel >= self.cfg.cut_level
                 and sum(f.latent > level for f in span[1:]) >= self.cfg.burst_frames):
@@ -254,26 +258,29 @@ def _away(f: _Frame, flat: _Frame) -> float:
     return float(np.abs(f.small - flat.small).mean())
 
 
-def _sweeps(pictures: np.ndarray) -> bool:
-    """Whether the pixels switch from the first picture to the last at times that move across the frame.
+def _sweeps(pictures: np.ndarray, line: float = 0.7, once: float = 0.75) -> bool:
+    """Whether the pixels switch from the first picture to the last once each, at times that move across the frame.
 
     In a dissolve every pixel is part way at the same time; in a wipe each pixel jumps when the
-    edge passes, so the switch times of the pixels that change spread over the span and line up
-    with their position (along some direction).
+    edge passes and then stays, so the switch times of the pixels that change spread over the span
+    and line up with their position (along a direction, or the distance from the centre: an iris).
+    A pan moves every pixel back and forth instead.
     """
     a, b = pictures[0].mean(-1), pictures[-1].mean(-1)
     gap = b - a
     moving = np.abs(gap) > 0.05
     if moving.sum() < 8:
         return False
-    progress = (pictures.mean(-1) - a) / np.where(moving, gap, 1.0)  # 0 at the start, 1 at the end, per pixel
-    switch = (progress[:, moving] < 0.5).sum(0) / len(pictures)  # when each pixel passed half way, 0-1
-    if switch.std() < 0.15:
+    progress = (pictures.mean(-1) - a)[:, moving] / gap[moving]  # 0 at the start, 1 at the end, per pixel
+    past = progress >= 0.5
+    switch = (~past).sum(0) / len(pictures)  # when each pixel passed half way, 0-1
+    stays = np.mean([p[np.argmax(p):].all() for p in past.T])  # and stayed there
+    if switch.std() < 0.15 or stays < once:
         return False
     yy, xx = np.nonzero(moving)
     position = np.stack([yy, xx, np.hypot(yy - SMALL / 2, xx - SMALL / 2)], 1).astype(np.float64)
     corr = [abs(np.corrcoef(position[:, k], switch)[0, 1]) for k in range(3) if position[:, k].std() > 0]
-    return bool(corr) and max(corr) >= 0.6
+    return bool(corr) and max(corr) >= line
 
 
 def holds(transition: TransitionEvent, frame: int) -> bool:
