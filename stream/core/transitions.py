@@ -59,6 +59,9 @@ class TransitionConfig:
     burst_s: float = 0.5  # ...within a candidate no longer than this
     kl_floor: float = 0.05  # noise floor of the latent change (the scorer's)
     flat: float = 0.02  # a picture whose 16x16 copy varies less than this (RMS, 0-1) is a flat colour (fades)
+    blend_s: tuple[float, ...] = (0.33, 0.67, 1.33)  # windows (seconds) tested for being a blend of their ends...
+    blend: float = 0.2  # ...frames inside no farther from the blend than this share of the ends' distance
+    blend_wait_s: float = 0.25  # a run of such windows ends after this long without one
 
     def __post_init__(self) -> None:
         if self.fps <= 0:
@@ -84,8 +87,6 @@ class _Frame:
     change: float  # mean absolute change of the 16x16 copy from the frame before
     latent: float  # KL between this frame's posterior and the previous one's
     flat: bool  # a flat colour (the middle of a fade)
-    mu: np.ndarray  # the encoder's posterior
-    logvar: np.ndarray
 
 
 class TransitionDetector:
@@ -106,6 +107,9 @@ class TransitionDetector:
         self._path: list[float] = []  # its frames' changes
         self._fade_in: list[_Frame] | None = None  # a flat frame and the frames since, while they move away from it
         self._last_end = -1  # last frame of the last transition emitted
+        self._blend_wait = max(self.cfg.quiet, round(self.cfg.blend_wait_s * self.cfg.fps))
+        self._lags = sorted({max(self.cfg.min_frames, round(s * self.cfg.fps)) for s in self.cfg.blend_s})
+        self._blend: list | None = None  # the run of windows that were blends: [its best window's first and last frame, fit, run's last frame]
         self._mu: tuple[np.ndarray, np.ndarray] | None = None
         self.transitions = 0
 
@@ -121,15 +125,17 @@ class TransitionDetector:
         events = []
         for j in range(len(small)):
             frame = _Frame(int(index[j]), float(time[j]), float(wall[j]), small[j], float(change[j]), float(latent[j]),
-                           bool(flat[j]), mu[j], logvar[j])
+                           bool(flat[j]))
             self._frames.append(frame)
             events += self._fade(frame)
+            events += self._blends(frame)
             events += self._step(frame)
         return events
 
     def finish(self) -> list[TransitionEvent]:
         """The stream has ended: decide an open candidate (a fade at the very end)."""
         events = self._fade_in_ends() if self._fade_in else []
+        events += self._blend_ends() if self._blend else []
         return events + (self._close() if self._start is not None else [])
 
     def _emit(self, span: list[_Frame], kind: str, travel: float) -> list[TransitionEvent]:
@@ -185,6 +191,42 @@ class TransitionDetector:
         if travel < self.cfg.cut_level or travel < self.cfg.straight * total:
             return []
         return self._emit(span, "fade", travel)
+
+    # -- dissolves between moving shots: frames that are blends of the pictures before and after -----------
+    def _blends(self, f: _Frame) -> list[TransitionEvent]:
+        """Test the windows ending at ``f``: a dissolve's frames are blends of its ends, a pan's or zoom's are not.
+
+        This finds slow dissolves whose per-frame change is no larger than the shots' own motion (twin
+        comparison never opens there)."""
+        frames = self._frames
+        for lag in self._lags:
+            if lag >= len(frames):
+                break
+            a, b = frames[-1 - lag].small, f.small
+            gap = float(np.abs(b - a).mean())
+            if gap < self.cfg.cut_level:
+                continue
+            off = max(float(np.abs(frames[-1 - lag + k].small - ((1 - k / lag) * a + k / lag * b)).mean())
+                      for k in (lag // 4, lag // 2, 3 * lag // 4))
+            if off <= self.cfg.blend * gap:
+                start, fit = frames[-1 - lag].index, gap - 2 * off  # the window that explains most travel spans it
+                events = self._blend_ends() if self._blend and start > self._blend[3] else []  # a new run
+                if not self._blend or fit > self._blend[2]:
+                    self._blend = [start, f.index, fit, f.index]
+                else:
+                    self._blend[3] = f.index
+                return events
+        if self._blend and f.index - self._blend[3] >= self._blend_wait:  # a long dissolve's middle may pass no window
+            return self._blend_ends()
+        return []
+
+    def _blend_ends(self) -> list[TransitionEvent]:
+        (first, last, _, _), self._blend = self._blend, None
+        span = _trim([g for g in self._frames if first <= g.index <= last])
+        travel = float(np.abs(span[-1].small - span[0].small).mean()) if len(span) > 1 else 0.0
+        if len(span) - 1 < self.cfg.min_frames or travel < self.cfg.cut_level:
+            return []
+        return self._emit(span, self._kind(span), travel)
 
     # -- twin comparison -------------------------------------------------------------------------
     def _step(self, f: _Frame) -> list[TransitionEvent]:

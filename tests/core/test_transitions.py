@@ -58,6 +58,18 @@ def test_a_cross_dissolve_is_found_with_its_span(length):
     assert_found(events, footage)
 
 
+@pytest.mark.parametrize("length", [12, 20, 40])
+def test_a_dissolve_between_shots_that_move_as_much_as_it_changes_is_found(length):
+    """Per-frame change does not tell this dissolve from the camera's motion; that its frames are blends of its
+    ends does. Found by the evaluation's rule (overlapping the span within 3 frames): a long one's span can come
+    out shorter, the stretch where the blend test holds over the motion."""
+    footage = dissolve(length, pan=(0.3, 0.2))
+    events, _ = run(footage)
+    ((start, end, kind),) = footage.transitions
+    assert len(events) == 1 and events[0].kind == kind
+    assert events[0].start <= end + 3 and events[0].end >= start - 3 and events[0].end - events[0].start >= 8
+
+
 @pytest.mark.parametrize("iris", [False, True], ids=["edge", "iris"])
 def test_a_wipe_is_found_as_a_wipe(iris):
     footage = wipe(24, iris=iris)
