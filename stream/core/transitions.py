@@ -1,30 +1,35 @@
 """Online detection of gradual transitions (fades, dissolves, wipes): pure logic, arrays in, events out.
 
-Twin comparison (Zhang, Kankanhalli and Smoliar 1993) on a small, blurred copy of each frame
-(16x16: compression noise, film grain and motion blur average out): a per-frame change above a
-lower threshold, set from the stream's own recent changes, opens a candidate; it closes once the
-change has stayed below that threshold for a few frames. The candidate is a transition when
+Fed the frames the scorer gets (indices, times, walls, 64x64 pixels, the encoder's posteriors), it
+compares small, blurred copies of them (16x16: compression noise, grain and motion blur average
+out) in five ways, each normalised by what this stream's own frames do:
 
-- its last picture is unlike the one before it started (the distance between them reaches the
-  cut level), and
-- the picture went there directly: that distance is a large share of the path the frames took
-  (the sum of their per-frame changes). Fades and dissolves are blends of start and end, so the
-  path is straight; pans, zooms, shakes and characters walking through wander, so most of their
-  path is motion that ends near where it began, or
-- a hard cut the scorer found lies inside it with the change spread over frames before and after
-  (anime's blur and flash transitions: the outgoing shot smears, the incoming one de-blurs).
+- **twin comparison** (Zhang, Kankanhalli and Smoliar 1993): a per-frame change above a lower
+  threshold (a multiple of the recent typical change) opens a candidate, which closes once the
+  change falls back for a few frames. It is a transition when its last picture is unlike the one
+  before it (their distance reaches the cut level) and the picture went there directly: that
+  distance is most of the path the frames took (the sum of their changes). Pans, zooms, shakes
+  and characters walking through wander, so most of their path leads nowhere;
+- **wipes**: the candidate's pixels switch from the old picture to the new one once each, at
+  times that line up across the frame (an edge) or from its centre (an iris);
+- **blur and flash transitions** (anime edits): a short candidate in which several frames move
+  the VAE's latent as far as a cut does (the outgoing shot smears, the incoming one de-blurs);
+- **fades**: from a flat frame (black, white, any colour), looking back while the picture's
+  distance from it shrank (a fade out) and forward while it grows (a fade in);
+- **blends**: windows of 1/3 to 4/3 s whose inner frames are blends of their end frames (a
+  dissolve, even between shots that move as much per frame as the dissolve changes, where twin
+  comparison never opens; a pan's or zoom's frames are no blend of its ends).
 
-Its kind: ``fade`` when the picture passes through (or starts or ends on) a flat colour,
-``wipe`` when the pixels switch from the old picture to the new one at times that sweep across
-the frame, else ``dissolve``. A transition is emitted once it has ended (``quiet`` frames after its
-last frame, well within 0.5 s); cuts are never held back. A cut that falls inside a transition is
-the same scene change, seen earlier: consumers (scene lists) keep the transition and drop the cut.
+Each transition is emitted once it has ended, a few frames after its last frame (well within
+0.5 s). Cuts are never held back: a cut inside a transition (or on the frame after it) goes out
+at once, and the transition, when it comes, replaces it as that scene change (``boundaries``).
 
 Usage::
 
     detector = TransitionDetector(TransitionConfig(fps=25))
-    for batch, cuts in batches:
-        events = detector.push(batch.index, batch.time, batch.wall, batch.pixels, cuts)
+    for batch in batches:
+        for event in detector.push(batch.index, batch.time, batch.wall, batch.pixels, mu, logvar):
+            print(event.start, event.end, event.kind)
     events = detector.finish()
 """
 
@@ -89,6 +94,17 @@ class _Frame:
     flat: bool  # a flat colour (the middle of a fade)
 
 
+@dataclass
+class _Run:
+    """Consecutive windows that were blends of their ends: the best one's frames (``first`` is the picture
+    before it), how well it fits, and the last frame of the run."""
+
+    first: int
+    last: int
+    fit: float
+    until: int
+
+
 class TransitionDetector:
     """Feeds on consecutive frames of one stream; returns transitions once they end."""
 
@@ -109,7 +125,7 @@ class TransitionDetector:
         self._last_end = -1  # last frame of the last transition emitted
         self._blend_wait = max(self.cfg.quiet, round(self.cfg.blend_wait_s * self.cfg.fps))
         self._lags = sorted({max(self.cfg.min_frames, round(s * self.cfg.fps)) for s in self.cfg.blend_s})
-        self._blend: list | None = None  # the run of windows that were blends: [its best window's first and last frame, fit, run's last frame]
+        self._blend: _Run | None = None
         self._mu: tuple[np.ndarray, np.ndarray] | None = None
         self.transitions = 0
 
@@ -210,19 +226,19 @@ class TransitionDetector:
                       for k in (lag // 4, lag // 2, 3 * lag // 4))
             if off <= self.cfg.blend * gap:
                 start, fit = frames[-1 - lag].index, gap - 2 * off  # the window that explains most travel spans it
-                events = self._blend_ends() if self._blend and start > self._blend[3] else []  # a new run
-                if not self._blend or fit > self._blend[2]:
-                    self._blend = [start, f.index, fit, f.index]
+                events = self._blend_ends() if self._blend and start > self._blend.until else []  # a new run
+                if not self._blend or fit > self._blend.fit:
+                    self._blend = _Run(start, f.index, fit, f.index)
                 else:
-                    self._blend[3] = f.index
+                    self._blend.until = f.index
                 return events
-        if self._blend and f.index - self._blend[3] >= self._blend_wait:  # a long dissolve's middle may pass no window
+        if self._blend and f.index - self._blend.until >= self._blend_wait:  # a long dissolve's middle may pass no window
             return self._blend_ends()
         return []
 
     def _blend_ends(self) -> list[TransitionEvent]:
-        (first, last, _, _), self._blend = self._blend, None
-        span = _trim([g for g in self._frames if first <= g.index <= last])
+        run, self._blend = self._blend, None
+        span = _trim([g for g in self._frames if run.first <= g.index <= run.last])
         travel = float(np.abs(span[-1].small - span[0].small).mean()) if len(span) > 1 else 0.0
         if len(span) - 1 < self.cfg.min_frames or travel < self.cfg.cut_level:
             return []
