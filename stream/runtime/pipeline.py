@@ -3,9 +3,9 @@
 ``Pipeline.run()`` is a generator: it starts the decode threads, batches frames of every
 stream together through the encoder, feeds each stream's scorer and transition detector and
 yields events in order (source status changes, cuts, transitions, periodic stats, and an ``end``
-per stream). Closing the
-generator stops the threads. Sources are opened by the caller (``sources.open_source``): the
-runtime drives any ``core.contracts.Source`` and never imports the sources layer.
+per stream). Closing the generator stops the threads. Sources are opened by the caller
+(``sources.open_source``): the runtime drives any ``core.contracts.Source`` and never imports the
+sources layer.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..core.contracts import Source
-from ..core.events import EndEvent, Event, SourceEvent, StatsEvent, TransitionEvent
+from ..core.events import EndEvent, Event, SourceEvent, StatsEvent
 from ..core.scorer import Scorer, ScorerConfig
 from ..core.threshold import preload_kmeans
 from ..core.transitions import TransitionConfig, TransitionDetector
@@ -61,11 +61,6 @@ class StreamState:
     def info(self) -> dict:
         s = self.source
         return {"id": self.id, "source": s.url, "fps": s.fps, "width": s.width, "height": s.height, "live": s.live}
-
-
-def in_order(events: list[Event]) -> list[Event]:
-    """A stream's cuts and transitions by the frame they end on (a transition goes out after its last frame)."""
-    return sorted(events, key=lambda e: e.end if isinstance(e, TransitionEvent) else e.frame)
 
 
 class Pipeline:
@@ -150,15 +145,15 @@ class Pipeline:
             st = self.streams[int(slot)]
             mask = batch.stream == slot
             events = self._scorer(st).push(batch.index[mask], batch.time[mask], batch.wall[mask], mu[mask], logvar[mask], batch.pixels[mask])
-            if st.transitions is not None:
-                events = in_order(events + st.transitions.push(batch.index[mask], batch.time[mask], batch.wall[mask],
-                                                               batch.pixels[mask], mu[mask], logvar[mask]))
             now = time.time()
             st.consumed += int(mask.sum())
             st.scored_since_stats += int(mask.sum())
             st.last_time = float(batch.time[mask][-1])
             st.latencies.extend((now - batch.wall[mask]).tolist())
             yield from events
+            if st.transitions is not None:  # after the cuts, which wait for nothing
+                yield from st.transitions.push(batch.index[mask], batch.time[mask], batch.wall[mask], batch.pixels[mask],
+                                               mu[mask], logvar[mask])
 
     def _encode(self, batch) -> tuple[np.ndarray, np.ndarray]:
         """Posteriors of a batch, encoding only frames that differ from the frame before them in their stream.
@@ -203,7 +198,8 @@ class Pipeline:
         st.finished = True
         yield from self._drain_notices()  # the source's own last word ('ended', 'failed') comes first
         if st.scorer is not None:
-            yield from in_order(st.scorer.finish() + (st.transitions.finish() if st.transitions else []))
+            yield from st.scorer.finish()
+            yield from st.transitions.finish() if st.transitions else []
         reason = "failed" if st.source.failed else ("stopped" if self._stopped else "eof")
         frames, cuts = (st.scorer.frames, st.scorer.cuts) if st.scorer else (0, 0)
         duration = st.last_time + 1.0 / st.source.fps if frames else 0.0
