@@ -104,8 +104,10 @@ def cut(shot: int = 40, seed: int = 0, size: int = 64) -> Footage:
 
 
 def camera(kind: str, frames: int = 200, seed: int = 0, size: int = 64) -> Footage:
-    """One long shot with no transition: a fast ``pan``, a ``zoom`` (push-in), or a ``walk`` (a shape crossing a still picture)."""
+    """One long shot with no transition: a fast ``pan``, a ``zoom`` (push-in), a ``walk`` (a shape crossing a
+    still picture), a ``shake`` (the camera jolts a few pixels every frame) or ``flashes`` (white frames, one or two)."""
     w = world(seed)
+    rng = np.random.default_rng(seed)
     if kind == "pan":
         pics = [view(w, t, pan=(1.5, 0.4), size=size) for t in range(frames)]
     elif kind == "zoom":
@@ -119,6 +121,13 @@ def camera(kind: str, frames: int = 200, seed: int = 0, size: int = 64) -> Foota
             x = (t * size / 60) % (size + 20) - 10
             img[(abs(yy - size * 0.6) < size * 0.25) & (abs(xx - x) < size * 0.12)] = (200, 40, 40)
             pics.append(img)
+    elif kind == "shake":
+        pics = [view(w, t + rng.normal(0, 3), pan=(1.0, 1.0), size=size) for t in range(frames)]
+    elif kind == "flashes":
+        pics = [view(w, t, size=size) for t in range(frames)]
+        for t in range(20, frames - 10, 37):
+            for k in range(1 + t % 2):
+                pics[t + k] = 0.15 * pics[t + k] + 0.85 * 255.0
     else:
         raise ValueError(kind)
     return Footage(_finish(pics, seed), [], [])

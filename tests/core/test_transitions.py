@@ -77,7 +77,7 @@ def test_a_wipe_is_found_as_a_wipe(iris):
     assert_found(events, footage, late_start=3 if iris else 0)  # an opening circle changes a few pixels at first
 
 
-@pytest.mark.parametrize("kind", ["pan", "zoom", "walk"])
+@pytest.mark.parametrize("kind", ["pan", "zoom", "walk", "shake", "flashes"])
 def test_long_camera_moves_and_motion_inside_a_shot_give_nothing(kind):
     events, _ = run(camera(kind, frames=240))
     assert events == []
