@@ -58,8 +58,9 @@ def _finish(pictures: list[np.ndarray], seed: int) -> np.ndarray:
 
 
 def fade(colour: tuple[int, int, int] = (0, 0, 0), length: int = 20, hold: int = 6, shot: int = 40, seed: int = 0,
-         size: int = 64) -> Footage:
-    """Shot A fades out to a flat ``colour`` over ``length`` frames, holds it, and shot B fades in from it."""
+         size: int = 64, fade_in: bool = True) -> Footage:
+    """Shot A fades out to a flat ``colour`` over ``length`` frames, holds it, and shot B fades in from it
+    (``fade_in=False``: B starts with a hard cut, as the demo's shots do after a fade to black)."""
     a, b = world(seed), world(seed + 1)
     flat = np.broadcast_to(np.array(colour, np.float32), (size, size, 3))
     pics = [view(a, t, size=size) for t in range(shot)]
@@ -67,6 +68,9 @@ def fade(colour: tuple[int, int, int] = (0, 0, 0), length: int = 20, hold: int =
         pics.append((1 - k / length) * view(a, shot + k, size=size) + k / length * flat)
     pics += [flat] * hold
     start_in = len(pics)
+    if not fade_in:
+        pics += [view(b, t, pan=(1.0, 0.5), size=size) for t in range(shot)]
+        return Footage(_finish(pics, seed), [start_in], [(shot, shot + length - 1, "fade")])
     for k in range(1, length + 1):
         pics.append(k / length * view(b, k, size=size) + (1 - k / length) * flat)
     pics += [view(b, length + t, size=size) for t in range(1, shot)]

@@ -59,9 +59,11 @@ class TransitionConfig:
     max_s: float = 4.0  # longer changes are motion (a pan), not transitions
     cut_level: float = 0.1  # a transition moves the 16x16 copy at least this far from its start (mean abs, 0-1)
     straight: float = 0.6  # share of the path that must be direct travel from start to end
+    step: float = 0.5  # no frame of a fade or a direct dissolve makes more than this share of its travel (a cut does)
     burst_ratio: float = 10.0  # a blur transition: frames whose latent change is this many times the recent typical one...
     burst_frames: int = 3  # ...at least this many of them...
-    burst_s: float = 0.5  # ...within a candidate no longer than this
+    burst_s: float = 0.5  # ...within a candidate no longer than this...
+    smear: float = 0.25  # ...and as many that change at least this share of its largest change (a cut and motion: one)
     kl_floor: float = 0.05  # noise floor of the latent change (the scorer's)
     flat: float = 0.02  # a picture whose 16x16 copy varies less than this (RMS, 0-1) is a flat colour (fades)
     blend_s: tuple[float, ...] = (0.33, 0.67, 1.33)  # windows (seconds) tested for being a blend of their ends...
@@ -200,13 +202,16 @@ class TransitionDetector:
         (``reverse``: a fade out, whose span starts at the last frame before it and ends flat)."""
         if reverse:
             span = [g for g in self._frames if g.index == span[0].index - 1][:1] + span
-        if len(span) - 1 < self.cfg.min_frames:
-            return []
         travel = float(np.abs(span[-1].small - span[0].small).mean())
-        total = sum(g.change for g in span[1:])
-        if travel < self.cfg.cut_level or travel < self.cfg.straight * total:
+        if not self._direct(span, travel):
             return []
         return self._emit(span, "fade", travel)
+
+    def _direct(self, span: list[_Frame], travel: float) -> bool:
+        """Far enough, long enough, straight there, and gradually: no one frame does most of it."""
+        changes = [g.change for g in span[1:]]
+        return (len(changes) >= self.cfg.min_frames and travel >= self.cfg.cut_level
+                and travel >= self.cfg.straight * sum(changes) and max(changes) <= self.cfg.step * travel)
 
     # -- dissolves between moving shots: frames that are blends of the pictures before and after -----------
     def _blends(self, f: _Frame) -> list[TransitionEvent]:
@@ -275,16 +280,17 @@ class TransitionDetector:
             return []
         direct = _trim(span)  # a fade or dissolve: straight from its first picture to its last
         travel = float(np.abs(direct[-1].small - direct[0].small).mean())
-        if (len(direct) - 1 >= self.cfg.min_frames and travel >= self.cfg.cut_level
-                and travel >= self.cfg.straight * sum(f.change for f in direct[1:])):
+        if self._direct(direct, travel):
             return self._emit(direct, self._kind(direct), travel)
         travel = float(np.abs(span[-1].small - span[0].small).mean())
         if travel >= self.cfg.cut_level and len(span) - 1 >= self.cfg.min_frames and _sweeps(np.stack([f.small for f in span])):
             return self._emit(span, "wipe", travel)  # the edge moves the picture's content: a wandering path
         # a blur or flash transition: a wandering path, but several frames change as much as a cut does
         level = self.cfg.burst_ratio * (self._latent_level + self.cfg.kl_floor)
+        largest = max(f.change for f in span[1:])
         if (self.cfg.min_frames <= len(span) - 1 <= self.cfg.burst_s * self.cfg.fps and travel >= self.cfg.cut_level
-                and sum(f.latent > level for f in span[1:]) >= self.cfg.burst_frames):
+                and sum(f.latent > level for f in span[1:]) >= self.cfg.burst_frames
+                and sum(f.change >= self.cfg.smear * largest for f in span[1:]) >= self.cfg.burst_frames):
             return self._emit(span, "dissolve", travel)
         return []
 

@@ -88,6 +88,14 @@ def test_a_hard_cut_is_no_transition():
     assert events == []
 
 
+@pytest.mark.parametrize("hold", [0, 6])
+def test_a_fade_to_black_then_a_cut_into_a_moving_shot_is_one_fade(hold):
+    """The cut out of black is a cut, not a fade in, though the new shot moves away from black after it."""
+    footage = fade((0, 0, 0), length=12, hold=hold, fade_in=False)
+    events, _ = run(footage)
+    assert_found(events, footage)
+
+
 def test_each_transition_comes_out_within_half_a_second_of_its_last_frame():
     footage = join(fade((0, 0, 0)), dissolve(12, seed=3), wipe(seed=6))
     events, seen_at = run(footage, batch=1)
