@@ -140,13 +140,14 @@ class TransitionDetector:
         latent = symmetric_kl(np.concatenate([prev_mu, mu[:-1]]), np.concatenate([prev_logvar, logvar[:-1]]), mu, logvar)
         self._mu = (mu[-1:], logvar[-1:])
         flat = np.sqrt(((small - small.mean((1, 2), keepdims=True)) ** 2).mean((1, 2, 3))) < self.cfg.flat
+        blends = self._blend_tests(small)
         events = []
         for j in range(len(small)):
             frame = _Frame(int(index[j]), float(time[j]), float(wall[j]), small[j], float(change[j]), float(latent[j]),
                            bool(flat[j]))
             self._frames.append(frame)
             events += self._fade(frame)
-            events += self._blends(frame)
+            events += self._blends(frame, blends[:, j])
             events += self._step(frame)
         return events
 
@@ -155,6 +156,13 @@ class TransitionDetector:
         events = self._fade_in_ends() if self._fade_in else []
         events += self._blend_ends() if self._blend else []
         return events + (self._close() if self._start is not None else [])
+
+    def _since(self, first: int, last: int) -> list[_Frame]:
+        """The frames ``first``..``last`` and the one before them (frame indices skip what a live source dropped);
+        empty when that one is no longer kept."""
+        frames = list(self._frames)
+        at = next((k for k, g in enumerate(frames) if g.index >= first), 0)
+        return [g for g in frames[at - 1 :] if g.index <= last] if at > 0 else []
 
     def _emit(self, span: list[_Frame], kind: str, travel: float) -> list[TransitionEvent]:
         """A transition over ``span[1:]`` (``span[0]`` is the picture before it)."""
@@ -201,7 +209,9 @@ class TransitionDetector:
         """A fade when the frames from ``span[0]`` to ``span[-1]`` went there directly, far enough, long enough
         (``reverse``: a fade out, whose span starts at the last frame before it and ends flat)."""
         if reverse:
-            span = [g for g in self._frames if g.index == span[0].index - 1][:1] + span
+            span = self._since(span[0].index, span[-1].index)
+        if len(span) < 2:
+            return []
         travel = float(np.abs(span[-1].small - span[0].small).mean())
         if not self._direct(span, travel):
             return []
@@ -214,23 +224,33 @@ class TransitionDetector:
                 and travel >= self.cfg.straight * sum(changes) and max(changes) <= self.cfg.step * travel)
 
     # -- dissolves between moving shots: frames that are blends of the pictures before and after -----------
-    def _blends(self, f: _Frame) -> list[TransitionEvent]:
-        """Test the windows ending at ``f``: a dissolve's frames are blends of its ends, a pan's or zoom's are not.
+    def _blend_tests(self, small: np.ndarray) -> np.ndarray:
+        """For each window length and each new frame, how far apart the window's end pictures are, and how far
+        its inner frames are from the blends of those ends (the worst of three): [lags, frames, 2]."""
+        past = list(self._frames)[-self._lags[-1]:]
+        pictures = np.concatenate([np.stack([g.small for g in past]), small]) if past else small
+        at = np.arange(len(past), len(pictures))
+        out = np.full((len(self._lags), len(small), 2), [0.0, np.inf])
+        for i, lag in enumerate(self._lags):
+            ok = at[at >= lag]
+            if not len(ok):
+                continue
+            a, b = pictures[ok - lag], pictures[ok]
+            gap = np.abs(b - a).mean((1, 2, 3))
+            off = np.max([np.abs(pictures[ok - lag + k] - ((1 - k / lag) * a + k / lag * b)).mean((1, 2, 3))
+                          for k in (lag // 4, lag // 2, 3 * lag // 4)], axis=0)
+            out[i, ok - len(past)] = np.stack([gap, off], 1)
+        return out
+
+    def _blends(self, f: _Frame, tests: np.ndarray) -> list[TransitionEvent]:
+        """The windows ending at ``f`` (``tests``: their gaps and misfits): a dissolve's frames are blends of
+        its ends, a pan's or zoom's are not.
 
         This finds slow dissolves whose per-frame change is no larger than the shots' own motion (twin
         comparison never opens there)."""
-        frames = self._frames
-        for lag in self._lags:
-            if lag >= len(frames):
-                break
-            a, b = frames[-1 - lag].small, f.small
-            gap = float(np.abs(b - a).mean())
-            if gap < self.cfg.cut_level:
-                continue
-            off = max(float(np.abs(frames[-1 - lag + k].small - ((1 - k / lag) * a + k / lag * b)).mean())
-                      for k in (lag // 4, lag // 2, 3 * lag // 4))
-            if off <= self.cfg.blend * gap:
-                start, fit = frames[-1 - lag].index, gap - 2 * off  # the window that explains most travel spans it
+        for lag, (gap, off) in zip(self._lags, tests):
+            if gap >= self.cfg.cut_level and off <= self.cfg.blend * gap:
+                start, fit = self._frames[-1 - lag].index, gap - 2 * off  # the window that explains most travel spans it
                 events = self._blend_ends() if self._blend and start > self._blend.until else []  # a new run
                 if not self._blend or fit > self._blend.fit:
                     self._blend = _Run(start, f.index, fit, f.index)
@@ -275,8 +295,8 @@ class TransitionDetector:
     def _close(self) -> list[TransitionEvent]:
         start, end = self._start, self._last_active
         self._start = None
-        span = [f for f in self._frames if start - 1 <= f.index <= end]
-        if len(span) < 2 or span[0].index != start - 1:
+        span = self._since(start, end)
+        if len(span) < 2:
             return []
         direct = _trim(span)  # a fade or dissolve: straight from its first picture to its last
         travel = float(np.abs(direct[-1].small - direct[0].small).mean())

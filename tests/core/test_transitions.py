@@ -20,13 +20,15 @@ def posteriors(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mu, np.zeros_like(mu)
 
 
-def run(footage: Footage, batch: int = 16, **config) -> tuple[list, list[int]]:
-    """Every transition, and the last frame pushed when each came out."""
+def run(footage: Footage, batch: int = 16, dropped: list[int] = (), **config) -> tuple[list, list[int]]:
+    """Every transition, and the last frame pushed when each came out (``dropped``: frames never pushed, as a
+    live source drops them when inference falls behind)."""
     detector = TransitionDetector(TransitionConfig(fps=FPS, **config))
     mu, logvar = posteriors(footage.frames)
     events, seen_at = [], []
-    for s in range(0, len(footage.frames), batch):
-        idx = np.arange(s, min(len(footage.frames), s + batch))
+    kept = np.setdiff1d(np.arange(len(footage.frames)), dropped)
+    for s in range(0, len(kept), batch):
+        idx = kept[s : s + batch]
         out = detector.push(idx, idx / FPS, idx * 0.0, footage.frames[idx], mu[idx], logvar[idx])
         events += out
         seen_at += [int(idx[-1])] * len(out)
@@ -102,6 +104,12 @@ def test_each_transition_comes_out_within_half_a_second_of_its_last_frame():
     assert_found(events, footage)
     for e, at in zip(events, seen_at):
         assert at - e.end <= 0.5 * FPS
+
+
+def test_frames_dropped_by_a_live_source_do_not_hide_transitions():
+    footage = join(fade((0, 0, 0)), dissolve(16, seed=3), wipe(seed=6))
+    events, _ = run(footage, dropped=list(range(7, len(footage.frames), 9)))
+    assert_found(events, footage)
 
 
 def test_batch_boundaries_do_not_change_what_is_found():
