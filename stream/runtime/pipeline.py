@@ -1,10 +1,11 @@
 """Wiring: sources -> ring buffer -> one encoder session -> a scorer per stream -> events.
 
 ``Pipeline.run()`` is a generator: it starts the decode threads, batches frames of every
-stream together through the encoder, feeds each stream's scorer and yields events in order
-(source status changes, cuts, periodic stats, and an ``end`` per stream). Closing the
-generator stops the threads. Sources are opened by the caller (``sources.open_source``): the
-runtime drives any ``core.contracts.Source`` and never imports the sources layer.
+stream together through the encoder, feeds each stream's scorer and transition detector and
+yields events in order (source status changes, cuts, transitions, periodic stats, and an ``end``
+per stream). Closing the generator stops the threads. Sources are opened by the caller
+(``sources.open_source``): the runtime drives any ``core.contracts.Source`` and never imports the
+sources layer.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ..core.contracts import Source
 from ..core.events import EndEvent, Event, SourceEvent, StatsEvent
 from ..core.scorer import Scorer, ScorerConfig
 from ..core.threshold import preload_kmeans
+from ..core.transitions import TransitionConfig, TransitionDetector
 from .encoder import Encoder, EncoderConfig
 from .ring import FrameRing, RingConfig
 
@@ -37,6 +39,7 @@ class PipelineConfig:
     stats_interval_s: float = 1.0
     stream_ids: list[str] = field(default_factory=list)  # names for the sources (default "0", "1", ...)
     scorer: ScorerConfig = field(default_factory=ScorerConfig)
+    transitions: TransitionConfig | None = field(default_factory=TransitionConfig)  # None: cuts only
 
 
 @dataclass
@@ -46,6 +49,7 @@ class StreamState:
     id: str
     source: Source
     scorer: Scorer | None = None
+    transitions: TransitionDetector | None = None
     consumed: int = 0
     last_time: float = 0.0
     latencies: list[float] = field(default_factory=list)
@@ -95,6 +99,9 @@ class Pipeline:
     def _scorer(self, st: StreamState) -> Scorer:
         if st.scorer is None:  # created at the first frame: a live source's fps is known only then
             st.scorer = Scorer(replace(self.cfg.scorer, fps=st.source.fps), st.id, self.encoder.calibration, live=st.source.live)
+            if self.cfg.transitions is not None:  # fed the same frames; the scorer's KL noise floor is its own
+                cfg = replace(self.cfg.transitions, fps=st.source.fps, kl_floor=st.scorer.floors["kl"])
+                st.transitions = TransitionDetector(cfg, st.id)
         return st.scorer
 
     def run(self) -> Iterator[Event]:
@@ -144,6 +151,9 @@ class Pipeline:
             st.last_time = float(batch.time[mask][-1])
             st.latencies.extend((now - batch.wall[mask]).tolist())
             yield from events
+            if st.transitions is not None:  # after the cuts, which wait for nothing
+                yield from st.transitions.push(batch.index[mask], batch.time[mask], batch.wall[mask], batch.pixels[mask],
+                                               mu[mask], logvar[mask])
 
     def _encode(self, batch) -> tuple[np.ndarray, np.ndarray]:
         """Posteriors of a batch, encoding only frames that differ from the frame before them in their stream.
@@ -189,6 +199,7 @@ class Pipeline:
         yield from self._drain_notices()  # the source's own last word ('ended', 'failed') comes first
         if st.scorer is not None:
             yield from st.scorer.finish()
+            yield from st.transitions.finish() if st.transitions else []
         reason = "failed" if st.source.failed else ("stopped" if self._stopped else "eof")
         frames, cuts = (st.scorer.frames, st.scorer.cuts) if st.scorer else (0, 0)
         duration = st.last_time + 1.0 / st.source.fps if frames else 0.0
