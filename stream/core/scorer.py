@@ -84,6 +84,7 @@ class ScorerConfig:
     same_layout: float = 0.8  # layout correlation from which two frames show the same picture (dev cuts: <= 0.55 but smears)
     same_colour: float = 0.05  # colour-balance shift up to which a same-layout frame is the same picture (a recolour is a cut)
     unrelated_layout: float = 0.5  # layout correlation up to which two pictures are unrelated (dev in-shot pairs: >= 0.6)
+    unrelated_gap: float = 0.5  # each side's own correlation exceeds the across one by this (dev cuts >= 0.53; a shake less)
     unrelated_area: float = 0.25  # share of the layout that must change (dev cuts >= 0.37; an object jumping over a plain ground less)
     trace: bool = False  # keep (frame, score, threshold) of every frame in ``Scorer.trace`` (for plots)
     kmeans: ThresholdConfig = field(default_factory=ThresholdConfig)
@@ -256,7 +257,8 @@ class Scorer:
         ``same``: the frame keeps the previous frame's layout and colour balance: a dip, a flash, a glow,
         a pose jump or a smear over one picture, not a cut. ``unrelated``: the frame's picture is unrelated
         to the one before (also to the next frames: no return) while each side continues its own shot:
-        a cut, however dense the recent cuts and whatever the other signals' neighbourhoods say.
+        a cut, however dense the recent cuts and whatever the other signals' neighbourhoods say. At the
+        stream's start (one frame before) only the later side is checked.
         """
         cfg, m = self.cfg, len(pos)
         same, unrelated = np.zeros(m, bool), np.zeros(m, bool)
@@ -276,8 +278,9 @@ class Scorer:
         if cfg.unrelated_cuts:
             across = np.fmax.reduce([cross, sim(-2, 0)] + [sim(-1, k) for k in range(1, self.lookahead + 1)])
             area = (np.abs(f.layout[pos] - f.layout[np.maximum(pos - 1, 0)]) > 0.5).mean(1)  # by half the contrast
+            within = np.fmin(sim(-2, -1), sim(0, 1))  # each side continues its own shot...
             unrelated = (np.isfinite(cross) & (across <= cfg.unrelated_layout) & (area >= cfg.unrelated_area)
-                         & (sim(-2, -1) >= cfg.same_layout) & (sim(0, 1) >= cfg.same_layout))
+                         & (within >= cfg.same_layout) & (within - across >= cfg.unrelated_gap))  # ...far more than across
         return same, unrelated
 
     def _score(self, m: int) -> list[CutEvent]:

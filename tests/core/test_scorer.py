@@ -1,6 +1,7 @@
 """The online scorer on synthetic sequences: no video, no model, just arrays."""
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -226,3 +227,18 @@ def test_an_object_jumping_across_a_plain_background_is_no_unrelated_picture():
     data = synthetic(360, cuts)
     assert [e.frame for e in run(Scorer(ScorerConfig(fps=FPS)), *data)] == cuts
     assert {32, 64} & {e.frame for e in run(Scorer(ScorerConfig(fps=FPS, unrelated_area=0.0)), *data)}
+
+
+def test_a_violent_camera_shake_is_no_pair_of_unrelated_pictures():
+    """The generated cartoon (seed 11) shakes its camera hard at 135 and 186: the shaken frames correlate
+    little with the ones before, but each side hardly more with itself, so the layout test leaves them alone."""
+    import av
+    from reprocut.stream.sources.cartoon import DemoConfig, frames, labels
+    from reprocut.stream.sources.decode import to_rgb
+
+    demo = DemoConfig(seed=11, frames=240)
+    pixels = np.stack([to_rgb(av.VideoFrame.from_ndarray(f, format="rgb24"), 64) for f in frames(demo)])
+    latent = np.zeros((len(pixels), 10))
+    pix_hist = ScorerConfig(fps=demo.fps, signals=("pix", "hist"))
+    assert [e.frame for e in run(Scorer(pix_hist), latent, latent, pixels)] == labels(demo)["cuts"]
+    assert {135, 186} <= {e.frame for e in run(Scorer(replace(pix_hist, unrelated_gap=0.0)), latent, latent, pixels)}
