@@ -23,3 +23,9 @@ def symmetric_kl(mu1: np.ndarray, logvar1: np.ndarray, mu2: np.ndarray, logvar2:
 def consecutive_kl(mu: np.ndarray, logvar: np.ndarray) -> np.ndarray:
     """Symmetric KL between each frame and the one before it: [N, L] -> [N - 1]."""
     return symmetric_kl(mu[1:], logvar[1:], mu[:-1], logvar[:-1])
+
+
+def prior_kl(mu: np.ndarray, logvar: np.ndarray) -> np.ndarray:
+    """KL(N(mu, exp(logvar)) || N(0, 1)) summed over the last axis: how much the posterior says about its frame."""
+    mu, logvar = np.asarray(mu, dtype=np.float64), np.asarray(logvar, dtype=np.float64)
+    return 0.5 * np.sum(mu * mu + np.exp(logvar) - 1.0 - logvar, axis=-1)

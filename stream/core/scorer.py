@@ -9,12 +9,11 @@ the result to a threshold set by k-means on a warm-up window and then re-set on 
 A cut must also be seen by every signal in use (each rises at least ``min_ratio`` over its
 neighbourhood): motion moves some signals, a change of scene moves them all.
 
-Two rules on the pictures' coarse luma layouts (``signals.layouts``, with the pix signal) need no
-calibration: a frame that keeps the previous frame's layout and colour balance is the same picture
-(a brightness dip, a glow, a key-pose jump or zoom punch of limited animation, a smear) and no cut;
-and a frame whose picture is unrelated to the frames before it, while each side continues its own
-shot, is a cut whatever the threshold, the other signals or the last cut (dense fan edits, whose
-dips and effects inflate every signal's neighbourhood).
+Rules that need no calibration tell "the same picture changed" (a brightness dip, a glow, a key-pose
+jump or zoom punch of limited animation, a smear: no cut) from "another picture": the pictures'
+coarse luma layouts (``signals.layouts``, with pix), which also make two unrelated pictures, each
+continuing its own shot, a cut whatever the threshold, the other signals or the last cut (dense fan
+edits, whose dips inflate every neighbourhood); and the latent's change beside what its posteriors hold.
 
 A frame is decided once ``lookahead`` later frames have arrived: the next frame is part of the
 neighbourhood, and the flash guard needs to see whether the picture returns to the previous
@@ -46,6 +45,7 @@ import numpy as np
 
 from .calibration import Calibration
 from .events import CutEvent
+from .kl import prior_kl
 from .normalise import NoiseSpread, local_means, neighbourhoods
 from .signals import (
     SIGNALS,
@@ -77,6 +77,7 @@ class ScorerConfig:
     min_pix: float = 0.02  # with the pix signal: a cut changes the picture's intensity by 2% on average
     threshold: float | None = None  # set: no k-means, use this normalised-score threshold
     noise_window: int = 500  # frames over which each signal's noise (spread of log-ratios) is measured
+    latent_share: float = 0.1  # with kl: a cut's KL is at least this share of the two frames' KL to the prior (0: off)
     # Picture-layout rules (with the pix signal; ``signals.layouts``): the coarse luma layout ignores brightness,
     # so it tells "the same picture changed" from "another picture" without calibration.
     same_picture_guard: bool = True  # a frame that keeps the previous frame's layout and colour balance is no cut
@@ -251,14 +252,20 @@ class Scorer:
             best[ok[better]], offset[ok[better]] = s[better], k
         return best, offset
 
-    def _layout_rules(self, f: _Frames, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(same, unrelated) per position, from the pictures' layouts (only with the pix signal in use).
+    def _latent_same(self, f: _Frames, pos: np.ndarray) -> np.ndarray:
+        """With the KL: the latent changed by less than ``latent_share`` of what the two posteriors hold (their
+        KL to the prior): the same picture changed, since two unrelated ones share nothing of it."""
+        if "kl" not in self.weights or not self.cfg.latent_share:
+            return np.zeros(len(pos), bool)
+        before = np.maximum(pos - 1, 0)
+        held = prior_kl(f.mu[pos], f.logvar[pos]) + prior_kl(f.mu[before], f.logvar[before])
+        return f.raw[pos, SIGNALS.index("kl")] < self.cfg.latent_share * held
 
-        ``same``: the frame keeps the previous frame's layout and colour balance: a dip, a flash, a glow,
-        a pose jump or a smear over one picture, not a cut. ``unrelated``: the frame's picture is unrelated
-        to the one before (also to the next frames: no return) while each side continues its own shot:
-        a cut, however dense the recent cuts and whatever the other signals' neighbourhoods say. At the
-        stream's start (one frame before) only the later side is checked.
+    def _layout_rules(self, f: _Frames, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(same, unrelated) per position, from the pictures' layouts (with the pix signal). ``same``: the frame
+        keeps the previous one's layout and colour balance (a dip, a glow, a pose jump, a smear): no cut.
+        ``unrelated``: its picture is unrelated to those before (and the next ones do not return) while each
+        side continues its own shot: a cut, however dense the cuts (at the stream's start: the later side only).
         """
         cfg, m = self.cfg, len(pos)
         same, unrelated = np.zeros(m, bool), np.zeros(m, bool)
@@ -300,7 +307,7 @@ class Scorer:
         used = [SIGNALS.index(s) for s, w in self.weights.items() if w > 0]
         eligible = ~faint & ~np.any(ratios[:, used] < self.cfg.min_ratio, axis=1)
         same, unrelated = self._layout_rules(f, pos)
-        eligible = (eligible & ~same) | (unrelated & ~faint)
+        eligible = (eligible & ~same & ~self._latent_same(f, pos)) | (unrelated & ~faint)
         self.recent.extend(scores.tolist())
         self.recent_last_frame = int(f.index[pos[-1]])
         events: list[CutEvent] = []

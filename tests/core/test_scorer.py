@@ -242,3 +242,13 @@ def test_a_violent_camera_shake_is_no_pair_of_unrelated_pictures():
     pix_hist = ScorerConfig(fps=demo.fps, signals=("pix", "hist"))
     assert [e.frame for e in run(Scorer(pix_hist), latent, latent, pixels)] == labels(demo)["cuts"]
     assert {135, 186} <= {e.frame for e in run(Scorer(replace(pix_hist, unrelated_gap=0.0)), latent, latent, pixels)}
+
+
+def test_a_latent_jump_small_beside_what_the_posteriors_hold_is_not_a_cut():
+    """KL alone: a key-pose jump moves the latent well above its neighbourhood, but by a small share of
+    the two frames' KL to the prior; two unrelated pictures change all of it."""
+    mu, logvar, pixels = synthetic(200, [150])
+    mu[100:150] += 0.2  # the pose jumps at 100 and holds: KL ~4, the two posteriors hold ~71
+    kl_only = ScorerConfig(fps=FPS, signals=("kl",))
+    assert [e.frame for e in run(Scorer(kl_only), mu, logvar, pixels)] == [150]
+    assert 100 in [e.frame for e in run(Scorer(replace(kl_only, latent_share=0.0)), mu, logvar, pixels)]
