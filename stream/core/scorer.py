@@ -45,7 +45,7 @@ import numpy as np
 
 from .calibration import Calibration
 from .events import CutEvent
-from .kl import prior_kl
+from .kl import prior_kl, same_picture
 from .normalise import NoiseSpread, local_means, neighbourhoods
 from .signals import (
     SIGNALS,
@@ -78,6 +78,7 @@ class ScorerConfig:
     threshold: float | None = None  # set: no k-means, use this normalised-score threshold
     noise_window: int = 500  # frames over which each signal's noise (spread of log-ratios) is measured
     latent_share: float = 0.1  # with kl: a cut's KL is at least this share of the two frames' KL to the prior (0: off)
+    latent_spike: bool = True  # with kl: a cut's KL is at least min_ratio times the frame before's and after's
     # Picture-layout rules (with the pix signal; ``signals.layouts``): the coarse luma layout ignores brightness,
     # so it tells "the same picture changed" from "another picture" without calibration.
     same_picture_guard: bool = True  # a frame that keeps the previous frame's layout and colour balance is no cut
@@ -253,13 +254,11 @@ class Scorer:
         return best, offset
 
     def _latent_same(self, f: _Frames, pos: np.ndarray) -> np.ndarray:
-        """With the KL: the latent changed by less than ``latent_share`` of what the two posteriors hold (their
-        KL to the prior): the same picture changed, since two unrelated ones share nothing of it."""
-        if "kl" not in self.weights or not self.cfg.latent_share:
+        """With the KL: ``kl.same_picture`` (the latent's change is small beside what the posteriors hold, or gradual)."""
+        if "kl" not in self.weights:
             return np.zeros(len(pos), bool)
-        before = np.maximum(pos - 1, 0)
-        held = prior_kl(f.mu[pos], f.logvar[pos]) + prior_kl(f.mu[before], f.logvar[before])
-        return f.raw[pos, SIGNALS.index("kl")] < self.cfg.latent_share * held
+        share = self.cfg.latent_share * (prior_kl(f.mu, f.logvar) if self.cfg.latent_share else np.zeros(len(f)))
+        return same_picture(f.raw[:, SIGNALS.index("kl")], share, pos, self.cfg.min_ratio if self.cfg.latent_spike else 0.0)
 
     def _layout_rules(self, f: _Frames, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(same, unrelated) per position, from the pictures' layouts (with the pix signal). ``same``: the frame

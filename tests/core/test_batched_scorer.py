@@ -20,7 +20,8 @@ from reprocut.stream.sources.decode import iter_video, open_video, stream_fps
 
 LABELS = sorted(p.stem for p in (SHARED / "eval" / "labels").glob("*.json"))
 DEMO_SEEDS = (3, 11)  # the clips tests/runtime/test_pipeline.py makes too (one session cache)
-RULES_OFF = {"same_picture_guard": False, "unrelated_cuts": False, "latent_share": 0.0}  # issue 12's rules: the reference predates them
+# issue 12's rules, which the reference predates, are switched off: the batched core must still decide as it did
+RULES_OFF = {"same_picture_guard": False, "unrelated_cuts": False, "latent_share": 0.0, "latent_spike": False}
 CONFIGS = {
     "default": ScorerConfig(**RULES_OFF),
     "kl-only": ScorerConfig(signals=("kl",), **RULES_OFF),
