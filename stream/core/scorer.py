@@ -77,8 +77,8 @@ class ScorerConfig:
     min_pix: float = 0.02  # with the pix signal: a cut changes the picture's intensity by 2% on average
     threshold: float | None = None  # set: no k-means, use this normalised-score threshold
     noise_window: int = 500  # frames over which each signal's noise (spread of log-ratios) is measured
-    latent_share: float = 0.1  # with kl: a cut's KL is at least this share of the two frames' KL to the prior (0: off)
-    latent_spike: bool = True  # with kl: a cut's KL is at least min_ratio times the frame before's and after's
+    latent_share: float = 0.1  # with kl, without pix: a cut's KL is at least this share of the two frames' KL to the prior (0: off)
+    latent_spike: bool = True  # with kl, without pix: a cut's KL is at least min_ratio times the frame before's and after's
     # Picture-layout rules (with the pix signal; ``signals.layouts``): the coarse luma layout ignores brightness,
     # so it tells "the same picture changed" from "another picture" without calibration.
     same_picture_guard: bool = True  # a frame that keeps the previous frame's layout and colour balance is no cut
@@ -254,8 +254,9 @@ class Scorer:
         return best, offset
 
     def _latent_same(self, f: _Frames, pos: np.ndarray) -> np.ndarray:
-        """With the KL: ``kl.same_picture`` (the latent's change is small beside what the posteriors hold, or gradual)."""
-        if "kl" not in self.weights:
+        """With the KL but not the pixels (whose layouts tell it better): ``kl.same_picture`` (the latent's change
+        is small beside what the posteriors hold, or gradual)."""
+        if "kl" not in self.weights or "pix" in self.weights:
             return np.zeros(len(pos), bool)
         share = self.cfg.latent_share * (prior_kl(f.mu, f.logvar) if self.cfg.latent_share else np.zeros(len(f)))
         return same_picture(f.raw[:, SIGNALS.index("kl")], share, pos, self.cfg.min_ratio if self.cfg.latent_spike else 0.0)

@@ -134,8 +134,7 @@ def test_a_flash_that_returns_to_the_shot_is_not_a_cut():
     mu, logvar, pixels = synthetic(240, cuts, flashes=[100, 200])
     events = run(Scorer(ScorerConfig(fps=FPS)), mu, logvar, pixels)
     assert [e.frame for e in events] == cuts
-    # the latent's spike test removes a one-frame flash too (two equal changes, out and back): both off
-    unguarded = run(Scorer(ScorerConfig(fps=FPS, flash_frames=0, after=1, latent_spike=False)), mu, logvar, pixels)
+    unguarded = run(Scorer(ScorerConfig(fps=FPS, flash_frames=0, after=1)), mu, logvar, pixels)
     assert {100, 101} & {e.frame for e in unguarded}  # the guard is what removes them
 
 
@@ -203,9 +202,8 @@ def test_dense_cuts_inside_brightness_dips_are_all_found():
     assert [e.frame for e in run(Scorer(ScorerConfig(fps=60.0)), *data, batch=1)] == cuts
     relative = [e.frame for e in run(Scorer(ScorerConfig(fps=60.0, unrelated_cuts=False)), *data)]
     assert len(set(relative) & set(cuts)) < len(cuts) / 2  # without the layout test most cuts are lost
-    # without the guard (nor the latent's spike test, which sees these generated dips too) their first frames pass
-    unguarded = {e.frame for e in run(Scorer(ScorerConfig(fps=60.0, same_picture_guard=False, latent_spike=False)), *data)}
-    assert {c - 6 for c in cuts} & unguarded
+    unguarded = {e.frame for e in run(Scorer(ScorerConfig(fps=60.0, same_picture_guard=False)), *data)}
+    assert {c - 6 for c in cuts} & unguarded  # and without the guard the dips' first frames pass as cuts
 
 
 def test_a_zoom_punch_inside_a_shot_on_threes_is_not_a_cut():
