@@ -23,3 +23,21 @@ def symmetric_kl(mu1: np.ndarray, logvar1: np.ndarray, mu2: np.ndarray, logvar2:
 def consecutive_kl(mu: np.ndarray, logvar: np.ndarray) -> np.ndarray:
     """Symmetric KL between each frame and the one before it: [N, L] -> [N - 1]."""
     return symmetric_kl(mu[1:], logvar[1:], mu[:-1], logvar[:-1])
+
+
+def prior_kl(mu: np.ndarray, logvar: np.ndarray) -> np.ndarray:
+    """KL(N(mu, exp(logvar)) || N(0, 1)) summed over the last axis: how much the posterior says about its frame."""
+    mu, logvar = np.asarray(mu, dtype=np.float64), np.asarray(logvar, dtype=np.float64)
+    return 0.5 * np.sum(mu * mu + np.exp(logvar) - 1.0 - logvar, axis=-1)
+
+
+def same_picture(kl: np.ndarray, share: np.ndarray, pos: np.ndarray, ratio: float) -> np.ndarray:
+    """Positions whose latent change (``kl`` against the frame before, per frame) says "the same picture changed".
+
+    Either the change is below the frame's and the previous frame's ``share`` (a fraction of their KL to the
+    prior, what the posteriors hold: two unrelated pictures share nothing of it, a pose jump changes a little),
+    or below ``ratio`` times the change of an adjacent frame (it goes on at that pace: a dip, a zoom, not a jump).
+    """
+    before = np.maximum(pos - 1, 0)
+    after = np.where(pos + 1 < len(kl), kl[np.minimum(pos + 1, len(kl) - 1)], 0.0)
+    return (kl[pos] < share[pos] + share[before]) | (kl[pos] < ratio * np.maximum(kl[before], after))

@@ -9,6 +9,12 @@ the result to a threshold set by k-means on a warm-up window and then re-set on 
 A cut must also be seen by every signal in use (each rises at least ``min_ratio`` over its
 neighbourhood): motion moves some signals, a change of scene moves them all.
 
+Rules that need no calibration tell "the same picture changed" (a brightness dip, a glow, a key-pose
+jump or zoom punch of limited animation, a smear: no cut) from "another picture": the pictures'
+coarse luma layouts (``signals.layouts``, with pix), which also make two unrelated pictures, each
+continuing its own shot, a cut whatever the threshold, the other signals or the last cut (dense fan
+edits, whose dips inflate every neighbourhood); and the latent's change beside what its posteriors hold.
+
 A frame is decided once ``lookahead`` later frames have arrived: the next frame is part of the
 neighbourhood, and the flash guard needs to see whether the picture returns to the previous
 shot (a flash, a one- or two-frame glitch) instead of staying new (a cut). That costs two
@@ -39,8 +45,15 @@ import numpy as np
 
 from .calibration import Calibration
 from .events import CutEvent
+from .kl import prior_kl, same_picture
 from .normalise import NoiseSpread, local_means, neighbourhoods
-from .signals import SIGNALS, colour_histograms, pair_signals
+from .signals import (
+    SIGNALS,
+    colour_histograms,
+    layout_similarity,
+    layouts,
+    pair_signals,
+)
 from .threshold import ThresholdConfig, adaptive_threshold, paper_threshold
 
 
@@ -64,6 +77,17 @@ class ScorerConfig:
     min_pix: float = 0.02  # with the pix signal: a cut changes the picture's intensity by 2% on average
     threshold: float | None = None  # set: no k-means, use this normalised-score threshold
     noise_window: int = 500  # frames over which each signal's noise (spread of log-ratios) is measured
+    latent_share: float = 0.1  # with kl, without pix: a cut's KL is at least this share of the two frames' KL to the prior (0: off)
+    latent_spike: bool = True  # with kl, without pix: a cut's KL is at least min_ratio times the frame before's and after's
+    # Picture-layout rules (with the pix signal; ``signals.layouts``): the coarse luma layout ignores brightness,
+    # so it tells "the same picture changed" from "another picture" without calibration.
+    same_picture_guard: bool = True  # a frame that keeps the previous frame's layout and colour balance is no cut
+    unrelated_cuts: bool = True  # two unrelated pictures, each continuing its own shot, are a cut whatever else
+    same_layout: float = 0.8  # layout correlation from which two frames show the same picture (dev cuts: <= 0.55 but smears)
+    same_colour: float = 0.05  # colour-balance shift up to which a same-layout frame is the same picture (a recolour is a cut)
+    unrelated_layout: float = 0.5  # layout correlation up to which two pictures are unrelated (dev in-shot pairs: >= 0.6)
+    unrelated_gap: float = 0.5  # each side's own correlation exceeds the across one by this (dev cuts >= 0.53; a shake less)
+    unrelated_area: float = 0.25  # share of the layout that must change (dev cuts >= 0.37; an object jumping over a plain ground less)
     trace: bool = False  # keep (frame, score, threshold) of every frame in ``Scorer.trace`` (for plots)
     kmeans: ThresholdConfig = field(default_factory=ThresholdConfig)
 
@@ -87,6 +111,8 @@ class _Frames:
     logvar: np.ndarray
     pixels: np.ndarray
     hist: np.ndarray
+    layout: np.ndarray
+    colour: np.ndarray
     raw: np.ndarray  # [N, len(SIGNALS)] raw signals against the frame before
 
     def __len__(self) -> int:
@@ -109,6 +135,7 @@ class _Candidate:
     return_score: float  # best score of "previous frame -> a later frame": low means a flash
     return_offset: int
     pixels: np.ndarray
+    unrelated: bool  # two unrelated pictures, each continuing its own shot
 
 
 class Scorer:
@@ -162,16 +189,18 @@ class Scorer:
         if n == 0:
             return []
         hist = colour_histograms(pixels)
+        layout, colour = layouts(pixels)
         prev = self._frames[-1:] if self._frames is not None and len(self._frames) else None
         if prev is None:
-            prev = _Frames(index[:1], time[:1], wall[:1], mu[:1], logvar[:1], pixels[:1], hist[:1], np.zeros((1, len(SIGNALS))))
+            prev = _Frames(index[:1], time[:1], wall[:1], mu[:1], logvar[:1], pixels[:1], hist[:1], layout[:1], colour[:1],
+                           np.zeros((1, len(SIGNALS))))
         raw = pair_signals(
             np.concatenate([prev.mu, mu[:-1]]), np.concatenate([prev.logvar, logvar[:-1]]),
             np.concatenate([prev.pixels, pixels[:-1]]), np.concatenate([prev.hist, hist[:-1]]),
             mu, logvar, pixels, hist,
         )
         new = _Frames(np.asarray(index, np.int64), np.asarray(time, np.float64), np.asarray(wall, np.float64), mu, logvar,
-                      pixels, hist, np.stack([raw[s] for s in SIGNALS], axis=1))
+                      pixels, hist, layout, colour, np.stack([raw[s] for s in SIGNALS], axis=1))
         if self._t0 is None:
             self._t0 = float(new.time[0])
             self._last_cut = int(new.index[0])
@@ -224,6 +253,43 @@ class Scorer:
             best[ok[better]], offset[ok[better]] = s[better], k
         return best, offset
 
+    def _latent_same(self, f: _Frames, pos: np.ndarray) -> np.ndarray:
+        """With the KL but not the pixels (whose layouts tell it better): ``kl.same_picture`` (the latent's change
+        is small beside what the posteriors hold, or gradual)."""
+        if "kl" not in self.weights or "pix" in self.weights:
+            return np.zeros(len(pos), bool)
+        share = self.cfg.latent_share * (prior_kl(f.mu, f.logvar) if self.cfg.latent_share else np.zeros(len(f)))
+        return same_picture(f.raw[:, SIGNALS.index("kl")], share, pos, self.cfg.min_ratio if self.cfg.latent_spike else 0.0)
+
+    def _layout_rules(self, f: _Frames, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(same, unrelated) per position, from the pictures' layouts (with the pix signal). ``same``: the frame
+        keeps the previous one's layout and colour balance (a dip, a glow, a pose jump, a smear): no cut.
+        ``unrelated``: its picture is unrelated to those before (and the next ones do not return) while each
+        side continues its own shot: a cut, however dense the cuts (at the stream's start: the later side only).
+        """
+        cfg, m = self.cfg, len(pos)
+        same, unrelated = np.zeros(m, bool), np.zeros(m, bool)
+        if "pix" not in self.weights:
+            return same, unrelated
+
+        def sim(a: int, b: int) -> np.ndarray:  # layout correlation of frames pos+a and pos+b; NaN off the ends
+            ok = (pos + a >= 0) & (pos + b < len(f))
+            out = np.full(m, np.nan)
+            out[ok] = layout_similarity(f.layout[pos[ok] + a], f.layout[pos[ok] + b])
+            return out
+
+        cross = sim(-1, 0)
+        if cfg.same_picture_guard:
+            shift = np.abs(f.colour[pos] - f.colour[np.maximum(pos - 1, 0)]).sum(1)
+            same = (cross >= cfg.same_layout) & (shift <= cfg.same_colour)
+        if cfg.unrelated_cuts:
+            across = np.fmax.reduce([cross, sim(-2, 0)] + [sim(-1, k) for k in range(1, self.lookahead + 1)])
+            area = (np.abs(f.layout[pos] - f.layout[np.maximum(pos - 1, 0)]) > 0.5).mean(1)  # by half the contrast
+            within = np.fmin(sim(-2, -1), sim(0, 1))  # each side continues its own shot...
+            unrelated = (np.isfinite(cross) & (across <= cfg.unrelated_layout) & (area >= cfg.unrelated_area)
+                         & (within >= cfg.same_layout) & (within - across >= cfg.unrelated_gap))  # ...far more than across
+        return same, unrelated
+
     def _score(self, m: int) -> list[CutEvent]:
         """Score the next ``m`` undecided frames at once, then decide them in order."""
         f = self._frames
@@ -240,6 +306,8 @@ class Scorer:
         faint = raw_pix < self.cfg.min_pix if "pix" in self.weights else np.zeros(m, bool)
         used = [SIGNALS.index(s) for s, w in self.weights.items() if w > 0]
         eligible = ~faint & ~np.any(ratios[:, used] < self.cfg.min_ratio, axis=1)
+        same, unrelated = self._layout_rules(f, pos)
+        eligible = (eligible & ~same & ~self._latent_same(f, pos)) | (unrelated & ~faint)
         self.recent.extend(scores.tolist())
         self.recent_last_frame = int(f.index[pos[-1]])
         events: list[CutEvent] = []
@@ -251,7 +319,7 @@ class Scorer:
             cand = None
             if eligible[j]:
                 cand = _Candidate(int(f.index[p]), t, float(f.wall[p]), score, dict(zip(SIGNALS, ratios[j].tolist())),
-                                  float(back[j]), int(back_offset[j]), f.pixels[p])
+                                  float(back[j]), int(back_offset[j]), f.pixels[p], bool(unrelated[j]))
             if self._warming:
                 if cand is not None:
                     if self.threshold is None:
@@ -294,6 +362,8 @@ class Scorer:
     def _decide(self, c: _Candidate) -> list[CutEvent]:
         """A candidate (every signal agrees) against the threshold, the flash guard and the minimum scene length."""
         threshold = self.threshold
+        if c.unrelated:
+            return self._cut(c, threshold)
         if c.score < threshold or c.index <= self._flash_until:
             return []
         if c.return_score < threshold:  # the picture went back to the previous shot: a flash
@@ -303,6 +373,9 @@ class Scorer:
         # stronger than the cut that opened the scene is a different event (that cut was weak).
         if self._last_cut is not None and c.index - self._last_cut < self.min_len and c.score < 2.0 * self._last_cut_score:
             return []
+        return self._cut(c, threshold)
+
+    def _cut(self, c: _Candidate, threshold: float) -> list[CutEvent]:
         self._last_cut, self._last_cut_score = c.index, c.score
         self.cuts += 1
         return [CutEvent(self.stream, c.index, c.time, c.score, threshold, c.wall, {s: round(v, 4) for s, v in c.ratios.items()}, c.pixels)]

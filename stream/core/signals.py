@@ -14,6 +14,8 @@ from .kl import symmetric_kl
 
 SIGNALS = ("kl", "pix", "hist")
 HIST_BITS = 2  # 4 levels per channel: 64 bins, coarse enough to ignore compression noise
+LAYOUT_GRID = 16  # a 16x16 luma grid: the picture's layout, blind to grain, compression noise and small motion
+FLAT = 2.0  # luma levels: a frame whose grid varies less than this (black, one flat colour) has no layout
 
 
 def colour_histograms(pixels: np.ndarray) -> np.ndarray:
@@ -25,6 +27,29 @@ def colour_histograms(pixels: np.ndarray) -> np.ndarray:
     flat = (bins.reshape(n, -1) + np.arange(0, n * nb, nb, dtype=np.intp)[:, None]).ravel()
     counts = np.bincount(flat, minlength=n * nb).reshape(n, nb).astype(np.float32)
     return counts / counts.sum(1, keepdims=True)
+
+
+def layouts(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """uint8 [N,S,S,3] -> (layout [N, G*G]: the coarse luma grid, zero mean and unit RMS, zeros when flat;
+    colour balance [N,3]: the mean colour's share of each channel).
+
+    The layout ignores brightness and contrast, so a dip, a flash or a glow over the same picture
+    leaves it as it was, while two unrelated pictures correlate near 0 whatever their brightness.
+    """
+    n, s = len(pixels), pixels.shape[1]
+    g = LAYOUT_GRID
+    cells = pixels.reshape(n, g, s // g, g, s // g, 3).sum((2, 4), dtype=np.uint32) / float((s // g) ** 2)
+    luma = (cells @ np.array([0.299, 0.587, 0.114])).reshape(n, -1)
+    luma -= luma.mean(1, keepdims=True)
+    rms = np.sqrt((luma * luma).mean(1, keepdims=True))
+    layout = np.where(rms >= FLAT, luma / np.maximum(rms, FLAT), 0.0)
+    colour = cells.reshape(n, -1, 3).mean(1) + 1.0  # +1: black has a balance too
+    return layout, colour / colour.sum(1, keepdims=True)
+
+
+def layout_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Correlation of two layouts ([..., G*G] each): 1 the same picture, ~0 unrelated ones, 0 if either is flat."""
+    return np.einsum("...i,...i->...", a, b) / a.shape[-1]
 
 
 def pair_signals(mu_a, logvar_a, pix_a, hist_a, mu_b, logvar_b, pix_b, hist_b) -> dict[str, np.ndarray]:

@@ -20,10 +20,12 @@ from reprocut.stream.sources.decode import iter_video, open_video, stream_fps
 
 LABELS = sorted(p.stem for p in (SHARED / "eval" / "labels").glob("*.json"))
 DEMO_SEEDS = (3, 11)  # the clips tests/runtime/test_pipeline.py makes too (one session cache)
+# issue 12's rules, which the reference predates, are switched off: the batched core must still decide as it did
+RULES_OFF = {"same_picture_guard": False, "unrelated_cuts": False, "latent_share": 0.0, "latent_spike": False}
 CONFIGS = {
-    "default": ScorerConfig(),
-    "kl-only": ScorerConfig(signals=("kl",)),
-    "paper": ScorerConfig(threshold_mode="paper"),
+    "default": ScorerConfig(**RULES_OFF),
+    "kl-only": ScorerConfig(signals=("kl",), **RULES_OFF),
+    "paper": ScorerConfig(threshold_mode="paper", **RULES_OFF),
 }
 
 

@@ -1,6 +1,7 @@
 """The online scorer on synthetic sequences: no video, no model, just arrays."""
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -35,12 +36,60 @@ def synthetic(n: int, cuts: list[int], seed: int = 0, motion: float = 0.05, flas
     return mu, logvar, pixels
 
 
+def pictures(n: int, rng) -> np.ndarray:
+    """Unrelated textured pictures [n, 80, 80, 3]: random 8x8 colour grids, smoothly upsampled (margins to pan in)."""
+    grid = rng.integers(20, 236, (n, 8, 8, 3)).astype(float)
+    x = np.linspace(0, 7, 80)
+    i0 = np.floor(x).astype(int).clip(0, 6)
+    t = x - i0
+    rows = grid[:, i0] * (1 - t)[None, :, None, None] + grid[:, i0 + 1] * t[None, :, None, None]
+    return rows[:, :, i0] * (1 - t)[None, None, :, None] + rows[:, :, i0 + 1] * t[None, None, :, None]
+
+
+def dipped_edit(n: int, cuts: list[int], dip: int = 6, seed: int = 0):
+    """A fan edit at 60 fps: each cut wrapped in a brightness dip (the old shot dims to 45% over ``dip``
+    frames, a clean switch, the new shot brightens back); every shot pans slowly; the latent drifts with brightness."""
+    rng = np.random.default_rng(seed)
+    shot = np.searchsorted(cuts, np.arange(n), side="right")
+    start = np.concatenate([[0], cuts])[shot]
+    pics = pictures(len(cuts) + 1, rng)
+    gain = np.ones(n)
+    for c in cuts:
+        gain[c - dip:c] = np.linspace(1, 0.45, dip + 1)[1:]
+        gain[c:c + dip + 1] = np.linspace(0.45, 1, dip + 1)
+    centres = rng.normal(0, 3, (len(cuts) + 1, 10))
+    mu = centres[shot] + rng.normal(0, 0.05, (n, 10)) + 6.0 * (1 - gain)[:, None] * np.sign(centres[shot])
+    pixels = np.empty((n, 64, 64, 3), np.uint8)
+    for i in range(n):
+        o = min(i - start[i], 15)
+        pixels[i] = np.clip(pics[shot[i], o:o + 64, 8:72] * gain[i] + rng.normal(0, 2, (64, 64, 3)), 0, 255)
+    return mu, np.full((n, 10), -3.0), pixels
+
+
+def zoom_punch(n: int, punch: int, seed: int = 0):
+    """One shot animated on 3s (each drawing held three frames: duplicates); at ``punch`` the camera punches
+    in 20% on the same picture and the latent jumps as far as between two shots."""
+    rng = np.random.default_rng(seed)
+    pic = pictures(1, rng)[0]
+    jump = rng.normal(0, 3, 10)
+    k = (np.arange(64) * 53 / 64).astype(int)
+    mu, pixels = np.empty((n, 10)), np.empty((n, 64, 64, 3), np.uint8)
+    for i in range(n):
+        drawing = np.random.default_rng(i // 3)
+        o = min(i // 3, 8)
+        img = pic[o:o + 64, o:o + 64] if i < punch else pic[o + 5 + k][:, o + 5 + k]
+        pixels[i] = np.clip(img + drawing.normal(0, 2, img.shape), 0, 255)
+        mu[i] = drawing.normal(0, 0.05, 10) + (jump if i >= punch else 0.0)
+    return mu, np.full((n, 10), -3.0), pixels
+
+
 def run(scorer: Scorer, mu, logvar, pixels, batch: int = 16):
     n = len(mu)
+    fps = scorer.cfg.fps
     events = []
     for s in range(0, n, batch):
         idx = np.arange(s, min(n, s + batch))
-        events += scorer.push(idx, idx / FPS, idx * 0.0, mu[idx], logvar[idx], pixels[idx])
+        events += scorer.push(idx, idx / fps, idx * 0.0, mu[idx], logvar[idx], pixels[idx])
     return events + scorer.finish()
 
 
@@ -141,3 +190,75 @@ def test_trace_records_every_frame():
     scorer = Scorer(ScorerConfig(fps=FPS, trace=True))
     run(scorer, *synthetic(150, [70]))
     assert [t[0] for t in scorer.trace] == list(range(150))
+
+
+def test_dense_cuts_inside_brightness_dips_are_all_found():
+    """Cuts every ~27 frames at 60 fps, each inside a dip: the dip inflates every signal's neighbourhood (the
+    cut hardly stands out) and its first frame jumps every signal; the pictures' layouts tell them apart."""
+    cuts = [30, 57, 85, 112, 140, 166, 195, 221]
+    data = dipped_edit(260, cuts)
+    for signals in (("kl", "pix", "hist"), ("pix", "hist")):
+        assert [e.frame for e in run(Scorer(ScorerConfig(fps=60.0, signals=signals)), *data)] == cuts, signals
+    assert [e.frame for e in run(Scorer(ScorerConfig(fps=60.0)), *data, batch=1)] == cuts
+    relative = [e.frame for e in run(Scorer(ScorerConfig(fps=60.0, unrelated_cuts=False)), *data)]
+    assert len(set(relative) & set(cuts)) < len(cuts) / 2  # without the layout test most cuts are lost
+    unguarded = {e.frame for e in run(Scorer(ScorerConfig(fps=60.0, same_picture_guard=False)), *data)}
+    assert {c - 6 for c in cuts} & unguarded  # and without the guard the dips' first frames pass as cuts
+
+
+def test_a_zoom_punch_inside_a_shot_on_threes_is_not_a_cut():
+    data = zoom_punch(200, 99)
+    assert run(Scorer(ScorerConfig(fps=30.0)), *data) == []
+    assert 99 in [e.frame for e in run(Scorer(ScorerConfig(fps=30.0, same_picture_guard=False)), *data)]
+
+
+def test_a_recolour_of_the_same_layout_is_still_a_cut():
+    """A cut can keep the layout (a title card, a frame counter) and change its colours."""
+    mu, logvar, pixels = synthetic(200, [])
+    pixels[100:] = pixels[100:, :, :, ::-1]  # the same shapes in other colours from frame 100 on
+    mu[100:] += 8.0
+    assert [e.frame for e in run(Scorer(ScorerConfig(fps=FPS)), mu, logvar, pixels)] == [100]
+
+
+def test_an_object_jumping_across_a_plain_background_is_no_unrelated_picture():
+    """The square of ``synthetic`` wraps from the right edge to the left every 32 frames: the layout of a
+    plain picture jumps, but most of it stays, so the layout test does not call it a cut."""
+    cuts = [40, 90, 97, 160, 230, 300]
+    data = synthetic(360, cuts)
+    assert [e.frame for e in run(Scorer(ScorerConfig(fps=FPS)), *data)] == cuts
+    assert {32, 64} & {e.frame for e in run(Scorer(ScorerConfig(fps=FPS, unrelated_area=0.0)), *data)}
+
+
+def test_a_violent_camera_shake_is_no_pair_of_unrelated_pictures():
+    """The generated cartoon (seed 11) shakes its camera hard at 135 and 186: the shaken frames correlate
+    little with the ones before, but each side hardly more with itself, so the layout test leaves them alone."""
+    import av
+    from reprocut.stream.sources.cartoon import DemoConfig, frames, labels
+    from reprocut.stream.sources.decode import to_rgb
+
+    demo = DemoConfig(seed=11, frames=240)
+    pixels = np.stack([to_rgb(av.VideoFrame.from_ndarray(f, format="rgb24"), 64) for f in frames(demo)])
+    latent = np.zeros((len(pixels), 10))
+    pix_hist = ScorerConfig(fps=demo.fps, signals=("pix", "hist"))
+    assert [e.frame for e in run(Scorer(pix_hist), latent, latent, pixels)] == labels(demo)["cuts"]
+    assert {135, 186} <= {e.frame for e in run(Scorer(replace(pix_hist, unrelated_gap=0.0)), latent, latent, pixels)}
+
+
+def test_a_latent_jump_small_beside_what_the_posteriors_hold_is_not_a_cut():
+    """KL alone: a key-pose jump moves the latent well above its neighbourhood, but by a small share of
+    the two frames' KL to the prior; two unrelated pictures change all of it."""
+    mu, logvar, pixels = synthetic(200, [150])
+    mu[100:150] += 0.2  # the pose jumps at 100 and holds: KL ~4, the two posteriors hold ~71
+    kl_only = ScorerConfig(fps=FPS, signals=("kl",))
+    assert [e.frame for e in run(Scorer(kl_only), mu, logvar, pixels)] == [150]
+    assert 100 in [e.frame for e in run(Scorer(replace(kl_only, latent_share=0.0)), mu, logvar, pixels)]
+
+
+def test_with_the_kl_alone_a_dip_is_a_gradual_change_not_a_cut():
+    """The latent drifts at the same pace through each frame of a dip, so its first frame is no spike;
+    the cut inside it is one."""
+    cuts = [30, 57, 85, 112, 140, 166, 195, 221]
+    data = dipped_edit(260, cuts)
+    kl_only = ScorerConfig(fps=60.0, signals=("kl",))
+    assert [e.frame for e in run(Scorer(kl_only), *data)] == cuts
+    assert {c - 6 for c in cuts} <= {e.frame for e in run(Scorer(replace(kl_only, latent_spike=False)), *data)}
