@@ -57,9 +57,9 @@ def _detect(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..core.scenes import trim_transitions
     from ..sinks.scene_files import read_json
     from ..sinks.shot_files import MANIFEST, SplitConfig, prepare_folder, split_video
-    from ..core.scenes import trim_transitions
     from ..sources.decode import open_video, stream_fps
     from .options import config_from
 

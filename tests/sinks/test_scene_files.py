@@ -6,7 +6,13 @@ import json
 import time
 
 import pytest
-from reprocut.stream.core.events import CutEvent, EndEvent, SourceEvent, StatsEvent, TransitionEvent
+from reprocut.stream.core.events import (
+    CutEvent,
+    EndEvent,
+    SourceEvent,
+    StatsEvent,
+    TransitionEvent,
+)
 from reprocut.stream.core.scenes import scenes_from_cuts
 from reprocut.stream.sinks.base import feed
 from reprocut.stream.sinks.scene_files import (
