@@ -29,6 +29,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     from .options import add_options
     from .pipeline_options import add_pipeline_options
 
+    p.epilog = ("With the default --signals, every clip is also scored with the KL alone and with pix+hist alone, from "
+                "the same decode, and the three rows are printed side by side; give --signals to score one set only.")
     p.add_argument("video", nargs="?", help="video to score (labels: --labels, or VIDEO's name with .json)")
     p.add_argument("--labels", metavar="FILE", help="label file (default: VIDEO's name with .json); its format: docs/labels.md in the project")
     p.add_argument("--dataset", metavar="DIR", help="score every DIR/labels/*.json (clip paths relative to DIR)")
@@ -121,7 +123,8 @@ def run(args: argparse.Namespace) -> int:
             out = os.path.join(args.plot, labels.name + ".png") if args.dataset else args.plot
             detections = {c.frame: c.score for c in run_.cuts}
             p, r, f1 = (fmt_rate(v) for v in (score.precision, score.recall, score.f1))
-            plot_clip(out, run_.trace, labels, score, detections, f"{labels.name}: P {p}  R {r}  F1 {f1}")
+            plot_clip(out, run_.trace, labels, score, detections, f"{labels.name}: P {p}  R {r}  F1 {f1}",
+                      [(t.start, t.end) for t in run_.transitions])
     report = {
         "model": encoder.path, "device": encoder.device, "mode": config.scorer.threshold_mode,
         "signals": list(config.scorer.signals), "tolerance": evaluation.tolerance,

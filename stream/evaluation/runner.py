@@ -74,6 +74,8 @@ def detect_clip_each(clip: str, configs: list[PipelineConfig], encoder: Encoder)
     """One clip under each of ``configs`` (differing in their scorer only), decoded and encoded once."""
     from ..sources import open_source
 
+    if len(configs) == 1:
+        return [detect_clip(clip, configs[0], encoder)]
     recorder = _Recorder(open_source(clip))
     memo = _Memo(encoder)
     runs = [_run(recorder, configs[0], memo)]
