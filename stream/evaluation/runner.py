@@ -9,6 +9,8 @@ KL only, pix+hist, the default) for the price of one decode and one encode: the 
 every frame the source decoded and every posterior the encoder computed, and the others replay
 those frames through the same pipeline, their posteriors looked up instead of computed. Only the
 scorer's settings may differ between the configurations (the encoder and its input are the same).
+A clip longer than ``RECORD_FRAMES`` is decoded again for each configuration instead of held in
+memory (64x64 RGB: 12 kB a frame); its posteriors are still computed once.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ import numpy as np
 
 from ..core.events import CutEvent, TransitionEvent
 from ..sources.base import SourceConfig, ThreadedSource
+
+RECORD_FRAMES = 30_000  # frames held in memory for replays (~370 MB at 64x64); a longer clip is decoded again
 
 if TYPE_CHECKING:
     from ..core.contracts import FrameSink, Source, StatusCallback
@@ -80,15 +84,15 @@ def detect_clip_each(clip: str, configs: list[PipelineConfig], encoder: Encoder)
     memo = _Memo(encoder)
     runs = [_run(recorder, configs[0], memo)]
     for config in configs[1:]:
-        runs.append(_run(_Replay(recorder), config, memo))
+        runs.append(_run(_Replay(recorder) if recorder.frames is not None else open_source(clip), config, memo))
     return runs
 
 
 class _Tap:
-    """The ring buffer as a source sees it, keeping a copy of every frame put into it."""
+    """The ring buffer as a source sees it, keeping a copy of every frame put into it (up to ``RECORD_FRAMES``)."""
 
-    def __init__(self, ring: FrameSink, frames: list[tuple[np.ndarray, float]]):
-        self.ring, self.frames = ring, frames
+    def __init__(self, ring: FrameSink, recorder: _Recorder):
+        self.ring, self.recorder = ring, recorder
 
     def add_producer(self) -> None:
         self.ring.add_producer()
@@ -98,23 +102,27 @@ class _Tap:
 
     def put(self, pixels: np.ndarray, index: int, time_s: float, wall: float, stream: int = 0, block: bool = True) -> bool:
         ok = self.ring.put(pixels, index, time_s, wall, stream, block)
-        if ok:
-            self.frames.append((pixels.copy(), time_s))
+        kept = self.recorder.frames
+        if ok and kept is not None:
+            if len(kept) < RECORD_FRAMES:
+                kept.append((pixels.copy(), time_s))
+            else:
+                self.recorder.frames = None  # too long to hold: replays decode again
         return ok
 
 
 class _Recorder:
-    """A source, unchanged, whose decoded frames are kept (``frames``) for replays."""
+    """A source, unchanged, whose decoded frames are kept (``frames``; None once there were too many) for replays."""
 
     def __init__(self, source: Source):
         self._source = source
-        self.frames: list[tuple[np.ndarray, float]] = []
+        self.frames: list[tuple[np.ndarray, float]] | None = []
 
     def __getattr__(self, name: str):
         return getattr(self._source, name)
 
     def start(self, ring: FrameSink, slot: int, size: int, on_status: StatusCallback) -> None:
-        self._source.start(_Tap(ring, self.frames), slot, size, on_status)
+        self._source.start(_Tap(ring, self), slot, size, on_status)
 
 
 class _Replay(ThreadedSource):

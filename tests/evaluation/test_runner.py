@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from reprocut.stream.core.events import CutEvent
 from reprocut.stream.core.scorer import ScorerConfig
+from reprocut.stream.evaluation import runner
 from reprocut.stream.evaluation.runner import detect_clip, detect_clip_each
 from reprocut.stream.runtime.encoder import Encoder, EncoderConfig
 from reprocut.stream.runtime.pipeline import PipelineConfig
@@ -28,9 +30,12 @@ def test_detect_clip_keeps_no_trace_unless_asked(clip_factory):
     assert run.trace == [] and len(run.cuts) == 5
 
 
-def test_each_configuration_of_one_decode_finds_what_its_own_run_finds(clip_factory):
-    """eval's ablation rows: the clip decoded and encoded once, scored under three sets of signals, gives each
-    set's own run exactly (frames, times, cuts and their scores)."""
+@pytest.mark.parametrize("held", [True, False])
+def test_each_configuration_of_one_decode_finds_what_its_own_run_finds(clip_factory, monkeypatch, held):
+    """eval's ablation rows: the clip decoded and encoded once (decoded again when too long to hold), scored
+    under three sets of signals, gives each set's own run exactly (frames, times, cuts and their scores)."""
+    if not held:
+        monkeypatch.setattr(runner, "RECORD_FRAMES", 100)
     path, _ = clip_factory("each", frames=240, seed=6)
     base = PipelineConfig(device="cpu")
     configs = [base] + [replace(base, scorer=replace(base.scorer, signals=s)) for s in (("kl",), ("pix", "hist"))]
