@@ -1,9 +1,12 @@
-"""``reprocut eval``: precision, recall and F1 of detected cuts against hand labels.
+"""``reprocut eval``: precision, recall and F1 of detected cuts and transitions against hand labels.
 
 One clip (``eval VIDEO --labels LABELS.json``) or a dataset folder (``eval --dataset DIR``,
-every ``DIR/labels/*.json`` with its clip), one table either way, micro-averaged over clips.
-Misses and false alarms are listed with frame and time so they can be looked at; ``--json``
-prints the same report for machines, ``--plot`` draws each clip's score curve.
+every ``DIR/labels/*.json`` with its clip), one table either way, micro-averaged over clips, hard
+cuts and gradual transitions side by side. With the default signals each clip is also scored
+with the KL alone and with pix+hist alone (each signal's contribution), from the same decode and
+the same encoder output (``runner.detect_clip_each``). Misses and false alarms are listed with
+frame and time so they can be looked at; ``--json`` prints the same report for machines,
+``--plot`` draws each clip's score curve.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ import os
 import sys
 from dataclasses import replace
 
-HELP = "score detected cuts against labels: precision, recall, F1, misses and false alarms"
+HELP = "score detected cuts and transitions against labels: precision, recall, F1, misses and false alarms"
+ABLATION = (("kl only", ("kl",)), ("pix+hist", ("pix", "hist")))  # beside the default signals: each one's contribution
 
 log = logging.getLogger(__name__)
 
@@ -25,10 +29,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     from .options import add_options
     from .pipeline_options import add_pipeline_options
 
+    p.epilog = ("With the default --signals, every clip is also scored with the KL alone and with pix+hist alone, from "
+                "the same decode, and the three rows are printed side by side; give --signals to score one set only.")
     p.add_argument("video", nargs="?", help="video to score (labels: --labels, or VIDEO's name with .json)")
     p.add_argument("--labels", metavar="FILE", help="label file (default: VIDEO's name with .json); its format: docs/labels.md in the project")
     p.add_argument("--dataset", metavar="DIR", help="score every DIR/labels/*.json (clip paths relative to DIR)")
-    add_options(p, EvalConfig, {"tolerance": {"metavar": "N", "help": "frames a detection may be off a hard cut (default %(default)s)"}})
+    add_options(p, EvalConfig, {"tolerance": {"metavar": "N", "help": "frames a detection may be off a hard cut (default %(default)s)"},
+                                "gradual_tolerance": {"metavar": "N", "help": "frames a detected transition may fall short of a "
+                                                      "labelled gradual span and still find it (default %(default)s)"}})
     p.add_argument("--json", action="store_true", help="print the report as JSON on stdout, nothing else")
     p.add_argument("--plot", metavar="PNG", help="draw score, threshold, cuts and detections (with --dataset: a folder)")
     add_pipeline_options(p, live=False)  # files only
@@ -39,8 +47,8 @@ def _targets(args: argparse.Namespace) -> list:
     from ..evaluation.labels import load_dataset, load_labels
     from ..sources.decode import open_video
 
-    if args.tolerance < 0:
-        raise UsageError("--tolerance must be 0 or more frames")
+    if args.tolerance < 0 or args.gradual_tolerance < 0:
+        raise UsageError("--tolerance and --gradual-tolerance must be 0 or more frames")
     if args.dataset:
         if args.video or args.labels:
             raise UsageError("give either --dataset DIR or VIDEO [--labels FILE], not both")
@@ -57,11 +65,27 @@ def _targets(args: argparse.Namespace) -> list:
     return [load_labels(labels, video=args.video)]
 
 
+def _variants(config) -> list[tuple[str, object]]:
+    """The configurations each clip is scored under: the one asked for, and with the default signals the ablation rows."""
+    from ..core.scorer import ScorerConfig
+
+    if config.scorer.signals != ScorerConfig.signals or config.scorer.threshold_mode != "online":
+        return [(",".join(config.scorer.signals), config)]
+    return [("default", config)] + [(name, replace(config, scorer=replace(config.scorer, signals=signals, trace=False)))
+                                    for name, signals in ABLATION]
+
+
 def run(args: argparse.Namespace) -> int:
     from ..evaluation.labels import frame_times
     from ..evaluation.metrics import EvalConfig, micro, score_clip
-    from ..evaluation.report import clip_report, fmt_rate, format_text, overall_report
-    from ..evaluation.runner import detect_clip
+    from ..evaluation.report import (
+        clip_report,
+        fmt_rate,
+        format_text,
+        overall_report,
+        variant_report,
+    )
+    from ..evaluation.runner import detect_clip_each
     from ..runtime.encoder import Encoder, EncoderConfig
     from .options import check_output_folders, config_from
     from .pipeline_options import pipeline_config
@@ -78,16 +102,20 @@ def run(args: argparse.Namespace) -> int:
             check_output_folders(args.plot)
     config = pipeline_config(args)
     config = replace(config, scorer=replace(config.scorer, trace=bool(args.plot)))
+    variants = _variants(config)
     encoder = Encoder(EncoderConfig(model=config.model, device=config.device))
-    clips, scores = [], []
+    clips, scores = [], [[] for _ in variants]
     for labels in targets:
         log.info("scoring %s", labels.clip)
-        run_ = detect_clip(labels.clip, config, encoder)
+        runs = detect_clip_each(labels.clip, [c for _, c in variants], encoder)
+        run_ = runs[0]
         if labels.frames is not None and labels.frames != run_.frames:
             log.warning("%s: labels say %d frames but %d were decoded; frame numbers may not line up",
                         labels.name, labels.frames, run_.frames)
-        score = score_clip(labels, [c.frame for c in run_.cuts], evaluation.tolerance)
-        scores.append(score)
+        for kept, r in zip(scores, runs):
+            kept.append(score_clip(labels, [c.frame for c in r.cuts], evaluation.tolerance,
+                                   [(t.start, t.end) for t in r.transitions], evaluation.gradual_tolerance))
+        score = scores[0][-1]
         clips.append(clip_report(labels, run_, score, frame_times(labels.clip, labels.fps)))
         if args.plot:
             from ..evaluation.plot import plot_clip
@@ -95,10 +123,14 @@ def run(args: argparse.Namespace) -> int:
             out = os.path.join(args.plot, labels.name + ".png") if args.dataset else args.plot
             detections = {c.frame: c.score for c in run_.cuts}
             p, r, f1 = (fmt_rate(v) for v in (score.precision, score.recall, score.f1))
-            plot_clip(out, run_.trace, labels, score, detections, f"{labels.name}: P {p}  R {r}  F1 {f1}")
+            plot_clip(out, run_.trace, labels, score, detections, f"{labels.name}: P {p}  R {r}  F1 {f1}",
+                      [(t.start, t.end) for t in run_.transitions])
     report = {
-        "model": encoder.path, "device": encoder.device, "mode": config.scorer.threshold_mode, "tolerance": evaluation.tolerance,
-        "clips": clips, "overall": overall_report(micro(scores), clips),
+        "model": encoder.path, "device": encoder.device, "mode": config.scorer.threshold_mode,
+        "signals": list(config.scorer.signals), "tolerance": evaluation.tolerance,
+        "gradual_tolerance": evaluation.gradual_tolerance, "clips": clips, "overall": overall_report(micro(scores[0]), clips),
+        "ablation": [variant_report(name, c.scorer.signals, kept, micro(kept)) for (name, c), kept in zip(variants, scores)]
+        if len(variants) > 1 else [],
     }
     if args.json:
         json.dump(report, sys.stdout, indent=1)

@@ -32,13 +32,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                                             "each file holds whole GOPs, from the keyframe at or before its scene's start "
                                             "to the one at or after its end, so it may hold frames of the neighbouring scenes"})
     add_options(p, SplitConfig, {"min_len": "seconds; scenes shorter than this get no file",
+                                 "trim_transitions": "leave the frames of fades, dissolves and wipes out of the files "
+                                                     "(each file holds only its scene's own pictures, no blend of two)",
                                  "crf": "libx264 quality when re-encoding (lower: better and larger)",
                                  "preset": {"choices": PRESETS, "help": "libx264 speed against size when re-encoding"}})
     add_pipeline_options(p, live=False)  # files only
 
 
 def _detect(args: argparse.Namespace):
-    """The scenes of ``args.video`` as ``detect`` finds them, with the same options."""
+    """The scenes and transitions of ``args.video`` as ``detect`` finds them, with the same options."""
     from ..runtime.pipeline import Pipeline
     from ..sinks.base import feed
     from ..sinks.scene_files import SceneList
@@ -51,22 +53,26 @@ def _detect(args: argparse.Namespace):
     feed(Pipeline([source], pipeline_config(args)).run(), [ProgressBar(source.total_frames), found])
     if source.error is not None:
         raise source.error
-    return found.scenes()
+    return found.scenes(), found.transitions
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..core.scenes import trim_transitions
     from ..sinks.scene_files import read_json
     from ..sinks.shot_files import MANIFEST, SplitConfig, prepare_folder, split_video
-    from ..sources.decode import open_video
+    from ..sources.decode import open_video, stream_fps
     from .options import config_from
 
     cfg = config_from(args, SplitConfig)
     if cfg.min_len < 0 or not 0 <= cfg.crf <= 51:
         raise UsageError("--min-len must not be negative and --crf must be 0-51")
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop as Ctrl-C does: no partial file is left
-    open_video(args.video).close()  # a local video, or one line now, before any work
+    with open_video(args.video) as container:  # a local video, or one line now, before any work
+        fps = stream_fps(container.streams.video[0])
     prepare_folder(cfg.out)
-    scenes = read_json(args.scenes) if args.scenes else _detect(args)
+    scenes, transitions = read_json(args.scenes) if args.scenes else _detect(args)
+    if cfg.trim_transitions:
+        scenes = trim_transitions(scenes, transitions, fps)
     manifest = split_video(args.video, scenes, cfg)
     print(f"{len(manifest['files'])} file(s) in {cfg.out} ({'stream copy, keyframe-aligned' if cfg.copy else 'frame-exact'}); "
           f"what each holds: {cfg.out.rstrip('/')}/{MANIFEST}")

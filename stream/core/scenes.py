@@ -1,13 +1,18 @@
-"""Scene lists from cuts: the shots between consecutive cuts, and the timecodes and frame rates editors read.
+"""Scene lists from cuts and gradual transitions, and the timecodes and frame rates editors read.
 
+A hard cut is a boundary at its frame; a transition (fade, dissolve, wipe) is one boundary at its
+middle frame, and a cut inside its span is the same change of scene, not a second boundary.
 No I/O: ``sinks/scene_files.py`` writes them as CSV, EDL and JSON (``sinks/otio.py`` and
 ``sinks/fcpxml.py`` as timelines), ``sinks/terminal.py`` as a table.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+
+from .events import TransitionEvent
 
 
 @dataclass(frozen=True)
@@ -18,10 +23,40 @@ class Scene:
     end_time: float
 
 
-def scenes_from_cuts(cuts: list[tuple[int, float]], frames: int, duration: float) -> list[Scene]:
-    """Scenes between consecutive cuts, given (frame, time) of each cut and the end of the media."""
-    bounds = [(0, 0.0)] + sorted(cuts) + [(frames, duration)]
+def scenes_from_cuts(cuts: list[tuple[int, float]], frames: int, duration: float,
+                     transitions: Sequence[TransitionEvent] = ()) -> list[Scene]:
+    """Scenes between consecutive boundaries, given (frame, time) of each cut, the transitions and the end of the media.
+
+    A transition's boundary is its middle frame; a cut from its first frame to the frame after its
+    last (the new shot starting as it ends) is that same boundary and is dropped.
+    """
+    kept = [c for c in cuts if not any(t.start <= c[0] <= t.end + 1 for t in transitions)]
+    bounds = [(0, 0.0)] + sorted(kept + [(t.middle, middle_time(t)) for t in transitions]) + [(frames, duration)]
     return [Scene(a[0], b[0], a[1], b[1]) for a, b in zip(bounds, bounds[1:]) if b[0] > a[0]]
+
+
+def middle_time(t: TransitionEvent) -> float:
+    """The presentation time of a transition's middle frame, between those of its first and last frames."""
+    return t.time + (t.end_time - t.time) * (t.middle - t.start) / max(t.end - t.start, 1)
+
+
+def trim_transitions(scenes: list[Scene], transitions: Sequence[TransitionEvent], fps: float) -> list[Scene]:
+    """The scenes without the transitions' frames, for shots that must not hold a blend of two scenes.
+
+    Each scene keeps what lies outside every span, and keeps its place in the list: one left with
+    nothing (a scene inside a fade-in, say) is empty (``end_frame == start_frame``). A trimmed edge's
+    time is that of the transition's first frame, or one frame (``1/fps``) after its last.
+    """
+    out = []
+    for s in scenes:
+        start, end, start_time, end_time = s.start_frame, s.end_frame, s.start_time, s.end_time
+        for t in transitions:
+            if t.start <= start <= t.end:
+                start, start_time = t.end + 1, t.end_time + 1.0 / fps
+            if start < t.start < end <= t.end + 1:
+                end, end_time = t.start, t.time
+        out.append(Scene(start, max(start, end), start_time, max(start_time, end_time)))
+    return out
 
 
 def timecode(seconds: float) -> str:

@@ -7,7 +7,11 @@ The rules are those of the label format (``docs/labels.md``):
   detection exactly on a cut is never the one left over when two detections crowd it;
 - an unmatched detection inside a gradual or dont_care span, or within ``tolerance`` of an
   optional boundary, is neither a hit nor a false alarm; every other one is a false alarm;
-- gradual transitions are scored on their own: one is found when any detection falls inside it;
+- gradual transitions are scored on their own, against the detected transitions (spans): a
+  labelled span is found when a detected transition overlaps it within ``gradual_tolerance``
+  frames; a detected transition that overlaps (within the same slack) no labelled gradual span,
+  no dont_care span and no hard cut is a false alarm; gradual precision is found / (found + false
+  alarms), recall found / labelled, F1 ``2 found / (2 found + false alarms + missed)``;
 - false alarms inside hard-negative spans are counted by the span's kind.
 
 Rates with nothing to divide by are None (undefined), never a made-up 0 or 1: a clip without
@@ -16,8 +20,8 @@ defined whenever there was anything to find or anything found.
 
 Usage::
 
-    score = score_clip(labels, [30, 181, 400], tolerance=2)
-    print(score.precision, score.misses, score.false_alarms)
+    score = score_clip(labels, [30, 181, 400], tolerance=2, transitions=[(210, 240)])
+    print(score.precision, score.misses, score.false_alarms, score.gradual.f1)
     print(micro([score, other]).f1)
 """
 
@@ -38,6 +42,7 @@ class EvalConfig:
     """How detections are scored against labels (``reprocut eval``, and bench's accuracy section)."""
 
     tolerance: int = 2  # frames a detection may be off a hard cut (docs/labels.md)
+    gradual_tolerance: int = 3  # frames a detected transition may fall short of a labelled gradual span
 
 
 def ratio(num: int, den: int) -> float | None:
@@ -101,6 +106,11 @@ def _inside(frame: int, spans: Iterable[tuple[int, ...]]) -> tuple[int, ...] | N
     return next((s for s in spans if s[0] <= frame <= s[1]), None)
 
 
+def overlaps(a: tuple[int, ...], b: tuple[int, ...], slack: int) -> bool:
+    """Spans [first, last] that share a frame once either is widened by ``slack`` frames on each side."""
+    return a[0] - slack <= b[1] and b[0] - slack <= a[1]
+
+
 class Rates:
     """Precision, recall and F1 from ``tp``, ``fp`` and ``fn`` (None where undefined)."""
 
@@ -122,6 +132,45 @@ class Rates:
 
 
 @dataclass
+class GradualScore(Rates):
+    """Labelled gradual spans found or missed by detected transitions, and the transitions that are false alarms."""
+
+    found: list[tuple[int, int]] = field(default_factory=list)  # labelled spans a detected transition overlaps
+    missed: list[tuple[int, int]] = field(default_factory=list)
+    false_alarms: list[tuple[int, int]] = field(default_factory=list)  # detected spans that overlap nothing labelled
+    detected: int = 0  # transitions detected
+
+    @property
+    def tp(self) -> int:
+        return len(self.found)
+
+    @property
+    def fp(self) -> int:
+        return len(self.false_alarms)
+
+    @property
+    def fn(self) -> int:
+        return len(self.missed)
+
+    def __add__(self, other: GradualScore) -> GradualScore:
+        return GradualScore(self.found + other.found, self.missed + other.missed, self.false_alarms + other.false_alarms,
+                            self.detected + other.detected)
+
+
+def score_gradual(labels: Labels, transitions: Iterable[tuple[int, int]], slack: int = EvalConfig.gradual_tolerance) -> GradualScore:
+    """Score one clip's detected transitions, as (first, last) frames, against its labelled gradual spans."""
+    if slack < 0:
+        raise ValueError("gradual tolerance must be >= 0")
+    spans = sorted((int(a), int(b)) for a, b in transitions)
+    score = GradualScore(detected=len(spans))
+    for label in labels.gradual:
+        (score.found if any(overlaps(label, t, slack) for t in spans) else score.missed).append(label)
+    excused = [*labels.gradual, *labels.dont_care, *((c, c) for c in labels.cuts)]
+    score.false_alarms = [t for t in spans if not any(overlaps(t, e, slack) for e in excused)]
+    return score
+
+
+@dataclass
 class ClipScore(Rates):
     name: str
     cuts: int  # labelled hard cuts
@@ -129,9 +178,8 @@ class ClipScore(Rates):
     misses: list[int] = field(default_factory=list)  # labelled frames without a detection
     false_alarms: list[int] = field(default_factory=list)  # detected frames that count against precision
     ignored: list[tuple[int, str]] = field(default_factory=list)  # (detected frame, gradual | dont_care | optional)
-    gradual_found: list[tuple[int, int]] = field(default_factory=list)
-    gradual_missed: list[tuple[int, int]] = field(default_factory=list)
     false_alarm_kinds: dict[str, int] = field(default_factory=dict)  # hard-negative kind -> false alarms inside
+    gradual: GradualScore = field(default_factory=GradualScore)
 
     @property
     def tp(self) -> int:
@@ -146,8 +194,10 @@ class ClipScore(Rates):
         return len(self.misses)
 
 
-def score_clip(labels: Labels, detections: Iterable[int], tolerance: int = EvalConfig.tolerance) -> ClipScore:
-    """Score one clip's detected cut frames (duplicates count: a second detection of one cut is a false alarm)."""
+def score_clip(labels: Labels, detections: Iterable[int], tolerance: int = EvalConfig.tolerance,
+               transitions: Iterable[tuple[int, int]] = (), gradual_tolerance: int = EvalConfig.gradual_tolerance) -> ClipScore:
+    """Score one clip's detected cut frames (duplicates count: a second detection of one cut is a false alarm)
+    and its detected transitions, as (first, last) frames."""
     dets = sorted(int(d) for d in detections)
     pairs, misses, extra = match(labels.cuts, dets, tolerance)
     score = ClipScore(labels.name, len(labels.cuts), pairs, misses)
@@ -164,8 +214,7 @@ def score_clip(labels: Labels, detections: Iterable[int], tolerance: int = EvalC
             if negative:
                 kind = negative[2]
                 score.false_alarm_kinds[kind] = score.false_alarm_kinds.get(kind, 0) + 1
-    for span in labels.gradual:
-        (score.gradual_found if any(span[0] <= d <= span[1] for d in dets) else score.gradual_missed).append(span)
+    score.gradual = score_gradual(labels, transitions, gradual_tolerance)
     return score
 
 
@@ -178,13 +227,8 @@ class Totals(Rates):
     tp: int
     fp: int
     fn: int
-    gradual_found: int
-    gradual_total: int
+    gradual: GradualScore
     false_alarm_kinds: dict[str, int]
-
-    @property
-    def gradual_recall(self) -> float | None:
-        return ratio(self.gradual_found, self.gradual_total)
 
 
 def micro(scores: Iterable[ClipScore]) -> Totals:
@@ -199,7 +243,6 @@ def micro(scores: Iterable[ClipScore]) -> Totals:
         tp=sum(s.tp for s in scores),
         fp=sum(s.fp for s in scores),
         fn=sum(s.fn for s in scores),
-        gradual_found=sum(len(s.gradual_found) for s in scores),
-        gradual_total=sum(len(s.gradual_found) + len(s.gradual_missed) for s in scores),
+        gradual=sum((s.gradual for s in scores), GradualScore()),
         false_alarm_kinds=dict(sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))),
     )

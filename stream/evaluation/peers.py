@@ -4,7 +4,10 @@ Each detector is a function ``(paths) -> list[PeerRun]`` that loads once (models
 and then processes every clip, timing only the processing of each clip (decoding included,
 imports and model loading not). Cuts are returned as 0-based decoded frame indices, the
 labels' numbering: tools that report times are mapped back through the packets' timestamps,
-so variable-frame-rate clips line up.
+so variable-frame-rate clips line up. Detectors of gradual transitions also return them, as
+(first, last) frame spans: reprocut's transition events, TransNetV2's runs of transition frames
+longer than a cut, and PySceneDetect's ThresholdDetector (fades to and from black), which finds
+nothing else and so has no hard-cut figures (``GRADUAL_ONLY``).
 
 Peers are optional (``reprocut[bench]``) and imported inside their functions only; the runtime
 never needs them. ``python -m reprocut.stream.evaluation.peers NAME CLIP...`` runs one detector in a
@@ -40,6 +43,7 @@ class PeerRun:
     frames: int
     seconds: float  # processing time of this clip (decode + detect)
     info: dict = field(default_factory=dict)  # backend, settings
+    transitions: list[tuple[int, int]] = field(default_factory=list)  # (first, last) frame of each gradual transition
 
 
 def times_to_frames(cut_times: list[float], times: list[float]) -> list[int]:
@@ -81,9 +85,19 @@ def pixel_l2(paths: list[str]) -> list[PeerRun]:
 # -- PySceneDetect ------------------------------------------------------------------------
 
 def pyscenedetect(paths: list[str], kind: str = "content", backend: str = "opencv") -> list[PeerRun]:
-    """ContentDetector or AdaptiveDetector with default settings, through scenedetect's SceneManager."""
+    """ContentDetector, AdaptiveDetector or ThresholdDetector with default settings, through scenedetect's SceneManager.
+
+    ThresholdDetector finds fades to and from black; its scene boundary (the middle of the dark
+    stretch, with its default ``fade_bias``) is reported as a one-frame transition, not as a cut.
+    """
     import scenedetect
-    from scenedetect import AdaptiveDetector, ContentDetector, SceneManager, open_video
+    from scenedetect import (
+        AdaptiveDetector,
+        ContentDetector,
+        SceneManager,
+        ThresholdDetector,
+        open_video,
+    )
 
     from .labels import frame_times
 
@@ -97,17 +111,22 @@ def pyscenedetect(paths: list[str], kind: str = "content", backend: str = "openc
         start = time.perf_counter()
         video = open_video(path, backend=backend)
         manager = SceneManager()
-        manager.add_detector(ContentDetector() if kind == "content" else AdaptiveDetector())
+        manager.add_detector({"content": ContentDetector, "adaptive": AdaptiveDetector, "threshold": ThresholdDetector}[kind]())
         manager.detect_scenes(video)
         scenes = manager.get_scene_list()
         seconds = time.perf_counter() - start
         cuts = times_to_frames([s[0].seconds for s in scenes[1:]], times)
-        runs.append(PeerRun(path, cuts, len(times), seconds,
-                            {"scenedetect": scenedetect.__version__, "backend": type(video).__name__}))
+        info = {"scenedetect": scenedetect.__version__, "backend": type(video).__name__}
+        if kind == "threshold":
+            runs.append(PeerRun(path, [], len(times), seconds, info, [(c, c) for c in cuts]))
+        else:
+            runs.append(PeerRun(path, cuts, len(times), seconds, info))
     return runs
 
 
 # -- TransNetV2 ---------------------------------------------------------------------------
+
+TRANSNET_GRADUAL = 3  # frames: a run of transition frames at least this long is a gradual transition
 
 def transnetv2_cuts(predictions: np.ndarray, threshold: float = 0.5) -> list[int]:
     """New shots start after each run of frames predicted as transition (TransNetV2's own scene rule)."""
@@ -117,6 +136,14 @@ def transnetv2_cuts(predictions: np.ndarray, threshold: float = 0.5) -> list[int
         if above[i - 1] and not above[i]:
             cuts.append(i)
     return cuts
+
+
+def transnetv2_transitions(predictions: np.ndarray, threshold: float = 0.5, min_frames: int = TRANSNET_GRADUAL) -> list[tuple[int, int]]:
+    """Gradual transitions: runs of at least ``min_frames`` frames that the all-frames head marks as transition
+    frames (a hard cut marks one or two)."""
+    above = np.concatenate([[False], predictions > threshold, [False]])
+    edges = np.flatnonzero(above[1:] != above[:-1])
+    return [(int(a), int(b) - 1) for a, b in zip(edges[::2], edges[1::2]) if b - a >= min_frames]
 
 
 def transnetv2(paths: list[str], device: str = "cpu") -> list[PeerRun]:
@@ -137,10 +164,12 @@ def transnetv2(paths: list[str], device: str = "cpu") -> list[PeerRun]:
             frames = [f.to_ndarray(width=48, height=27, format="rgb24") for f in container.decode(stream)]
         video = torch.from_numpy(np.stack(frames)).to(model.device)
         with torch.inference_mode():
-            single, _ = model.predict_frames(video, quiet=True)
+            single, every = model.predict_frames(video, quiet=True)
         cuts = transnetv2_cuts(single.float().cpu().numpy())
+        transitions = transnetv2_transitions(every.float().cpu().numpy())
         runs.append(PeerRun(path, cuts, len(frames), time.perf_counter() - start,
-                            {"device": str(model.device), "torch": torch.__version__, "threads": torch.get_num_threads()}))
+                            {"device": str(model.device), "torch": torch.__version__, "threads": torch.get_num_threads()},
+                            transitions))
     return runs
 
 
@@ -158,7 +187,7 @@ def reprocut(paths: list[str], mode: str = "online", model: str = "") -> list[Pe
     for path in paths:
         run = detect_clip(path, config, encoder)
         runs.append(PeerRun(path, [c.frame for c in run.cuts], run.frames, run.seconds,
-                            {"model": encoder.name, "mode": mode}))
+                            {"model": encoder.name, "mode": mode}, [(t.start, t.end) for t in run.transitions]))
     return runs
 
 
@@ -168,9 +197,11 @@ DETECTORS: dict[str, Callable[..., list[PeerRun]]] = {
     "pixel-l2": pixel_l2,
     "pyscenedetect-content": lambda paths, model="": pyscenedetect(paths, "content"),
     "pyscenedetect-adaptive": lambda paths, model="": pyscenedetect(paths, "adaptive"),
+    "pyscenedetect-threshold": lambda paths, model="": pyscenedetect(paths, "threshold"),
     "transnetv2": lambda paths, model="": transnetv2(paths),
 }
 NEEDS_MODEL = {"reprocut", "reprocut-paper"}
+GRADUAL_ONLY = {"pyscenedetect-threshold"}  # finds fades only: no hard-cut figures
 
 
 def run_detector(name: str, paths: list[str], model: str = "") -> list[PeerRun]:

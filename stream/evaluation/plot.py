@@ -1,4 +1,4 @@
-"""The eval picture: score curve, threshold, labelled transitions and detections of one clip.
+"""The eval picture: score curve, threshold, labelled and detected transitions and detections of one clip.
 
 matplotlib is optional (``reprocut[plot]``) and imported only here, only when a plot is asked
 for, with the Agg backend so it works without a display.
@@ -26,8 +26,9 @@ def _pyplot():
 
 
 def plot_clip(out: str, trace: Sequence[tuple[int, float, float | None]], labels: Labels, score: ClipScore,
-              detections: dict[int, float], title: str = "") -> None:
-    """Write a PNG: ``trace`` is (frame, score, threshold) per decided frame, ``detections`` frame -> score."""
+              detections: dict[int, float], title: str = "", transitions: Sequence[tuple[int, int]] = ()) -> None:
+    """Write a PNG: ``trace`` is (frame, score, threshold) per decided frame, ``detections`` frame -> score,
+    ``transitions`` the (first, last) frames of each detected transition."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(12, 4), dpi=100)
     try:
@@ -47,6 +48,8 @@ def plot_clip(out: str, trace: Sequence[tuple[int, float, float | None]], labels
             ax.axvspan(a - 0.5, b + 0.5, color="#bbb", alpha=0.35, lw=0, label="don't care" if i == 0 else None)
         for i, (a, b, _) in enumerate(labels.hard_negatives):
             ax.axvspan(a - 0.5, b + 0.5, color="#fc9", alpha=0.3, lw=0, label="hard negative" if i == 0 else None)
+        for i, (a, b) in enumerate(transitions):
+            ax.axvspan(a - 0.5, b + 0.5, ymax=0.08, color="#73c", alpha=0.8, lw=0, label="detected transition" if i == 0 else None)
         for i, c in enumerate(labels.cuts):
             ax.axvline(c, color="#2a2", lw=1.0, ls="--", label="labelled cut" if i == 0 else None)
         groups = [("hit", [d for _, d in score.hits], "o", "#2a2"), ("false alarm", score.false_alarms, "x", "#d22"),

@@ -1,7 +1,7 @@
 """The websocket hub without I/O: detector events in, one bounded queue of JSON texts per subscriber out.
 
 The hub turns each detector event into its JSON message once, keeps the state a late joiner
-needs (stream info, recent cuts, last stats, status, end) and offers the message to every
+needs (stream info, recent cuts and transitions, last stats, status, end) and offers the message to every
 subscriber's bounded queue. A full queue drops its oldest ``stats`` first (the next one
 supersedes it), then its oldest message; the subscriber is told what it missed with a
 ``lagged`` message, and one that misses ``max_missed`` in a row is closed with
@@ -42,7 +42,7 @@ CLOSE_TOO_SLOW = 4001  # the subscriber missed more than ``max_missed`` messages
 class HubConfig:
     client_queue: int = 256  # messages buffered per subscriber
     max_missed: int | None = None  # missed in a row before the subscriber is closed (0: never; None: 4 x client_queue)
-    history: int = 500  # recent cuts per stream kept for ``hello`` (page reloads, late joiners)
+    history: int = 500  # recent cuts (and as many transitions) per stream kept for ``hello`` (page reloads, late joiners)
 
 
 class Subscriber:
@@ -102,12 +102,13 @@ class StreamView:
     detail: str = ""
     cuts: deque = field(default_factory=deque)
     cuts_total: int = 0
+    transitions: deque = field(default_factory=deque)
     stats: dict | None = None
     end: dict | None = None
 
     def to_dict(self) -> dict:
         return {**self.info, "status": self.status, "detail": self.detail, "cuts_total": self.cuts_total,
-                "cuts": list(self.cuts), "stats": self.stats, "end": self.end}
+                "cuts": list(self.cuts), "transitions": list(self.transitions), "stats": self.stats, "end": self.end}
 
 
 def redact_url(url: str) -> str:
@@ -139,7 +140,8 @@ class Hub:
         self.streams: dict[str, StreamView] = {}
         self._secrets: dict[str, str] = {}  # raw source URL -> redacted, also scrubbed from details
         for info in streams:
-            self.streams[info["id"]] = StreamView(self._public(info), cuts=deque(maxlen=self.cfg.history))
+            self.streams[info["id"]] = StreamView(self._public(info), cuts=deque(maxlen=self.cfg.history),
+                                                  transitions=deque(maxlen=self.cfg.history))
 
     def _public(self, info: dict) -> dict:
         info = dict(info)
@@ -195,6 +197,8 @@ class Hub:
             msg["thumbnail"] = thumb_path(event.stream, event.frame) if kept else None
             view.cuts.append(msg)
             view.cuts_total += 1
+        elif msg["type"] == "transition":
+            view.transitions.append(msg)
         elif msg["type"] == "stats":
             view.stats = msg
         elif msg["type"] == "source":

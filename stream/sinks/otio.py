@@ -2,12 +2,16 @@
 
 One clip per scene on a video track (and on an audio track when the media has sound), each
 referencing the source media with the scene's frames as its source range, and a marker at every
-cut on the timeline. OpenTimelineIO is an optional extra (``pip install 'reprocut[timeline]'``).
+cut on the timeline. A gradual transition becomes an OTIO dissolve (``SMPTE_Dissolve``) between
+the two scenes' video clips, reaching from its first frame to its last across the boundary. OpenTimelineIO is an optional extra (``pip install 'reprocut[timeline]'``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ..core.errors import UsageError
+from ..core.events import TransitionEvent
 from ..core.scenes import Scene
 from .timeline import Media
 
@@ -23,8 +27,8 @@ def require_otio():
     return opentimelineio
 
 
-def to_otio(scenes: list[Scene], media: Media) -> str:
-    """The timeline as OTIO JSON: clip ranges and marker times in frames at the media's rate."""
+def to_otio(scenes: list[Scene], media: Media, transitions: Sequence[TransitionEvent] = ()) -> str:
+    """The timeline as OTIO JSON: clip ranges, transition offsets and marker times in frames at the media's rate."""
     otio = require_otio()
     rate = float(media.rate)
 
@@ -33,9 +37,16 @@ def to_otio(scenes: list[Scene], media: Media) -> str:
 
     timeline = otio.schema.Timeline(name=f"{media.name} scenes")
     kinds = [otio.schema.TrackKind.Video] + ([otio.schema.TrackKind.Audio] if media.audio_channels else [])
+    opening = {t.middle: t for t in transitions}
     for kind in kinds:
         track = otio.schema.Track(name=kind, kind=kind)
         for i, s in enumerate(scenes, 1):
+            t = opening.get(s.start_frame)
+            if t is not None and i > 1 and kind == otio.schema.TrackKind.Video:
+                track.append(otio.schema.Transition(
+                    name=f"{t.kind} to scene {i}", transition_type=otio.schema.TransitionTypes.SMPTE_Dissolve,
+                    in_offset=otio.opentime.RationalTime(t.middle - t.start, rate),
+                    out_offset=otio.opentime.RationalTime(t.end + 1 - t.middle, rate), metadata={"reprocut": {"kind": t.kind}}))
             reference = otio.schema.ExternalReference(target_url=media.url, available_range=span(0, media.frames))
             track.append(otio.schema.Clip(name=f"Scene {i}", media_reference=reference,
                                           source_range=span(s.start_frame, s.end_frame - s.start_frame)))

@@ -1,6 +1,9 @@
 """Scene lists as files: PySceneDetect-compatible CSV, CMX3600 EDL, JSON and timelines, written atomically.
 
-``SceneFiles`` is the sink: it collects one stream's cuts and writes the files from ``close()``,
+A gradual transition is one scene boundary, at its middle frame (``core/scenes.py``); the JSON also
+lists the transitions with their spans and kinds, and the EDL writes each as a dissolve (``D`` with
+its length in frames). ``SceneFiles`` is the sink: it collects one stream's cuts and transitions and
+writes the files from ``close()``,
 once the stream's ``end`` is known, so a run stopped by Ctrl-C or SIGTERM (``end`` reason
 ``stopped``) still leaves complete scene lists. Each file is written to a temporary file in the
 same folder and renamed, so an interrupted write never leaves a truncated one behind. The
@@ -12,31 +15,36 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
+from collections.abc import Sequence
 
 from ..core.contracts import Source
 from ..core.errors import UsageError
-from ..core.events import CutEvent, EndEvent, Event
+from ..core.events import CutEvent, EndEvent, Event, TransitionEvent
 from ..core.scenes import Scene, drop_frame, scenes_from_cuts, smpte, timecode
 
 REEL = "AX"  # the EDL's source reel name
 
 
 class SceneList:
-    """One stream's cut events and its ``end``: the scene list, complete once the stream has ended."""
+    """One stream's cut and transition events and its ``end``: the scene list, complete once the stream has ended."""
 
     def __init__(self) -> None:
         self.cuts: list[CutEvent] = []
+        self.transitions: list[TransitionEvent] = []
         self.end: EndEvent | None = None
 
     def on_event(self, event: Event) -> None:
         if isinstance(event, CutEvent):
             self.cuts.append(event)
+        elif isinstance(event, TransitionEvent):
+            self.transitions.append(event)
         elif isinstance(event, EndEvent):
             self.end = event
 
     def scenes(self) -> list[Scene]:
-        return scenes_from_cuts([(c.frame, c.time) for c in self.cuts], self.end.frames, self.end.duration)
+        return scenes_from_cuts([(c.frame, c.time) for c in self.cuts], self.end.frames, self.end.duration, self.transitions)
 
     def close(self) -> None:
         pass
@@ -64,16 +72,16 @@ class SceneFiles(SceneList):
         if self.end is None:
             return
         paths = {"csv": self.csv, "edl": self.edl, "json": self.json, "otio": self.otio, "fcpxml": self.fcpxml}
-        for kind, text in render(self.scenes(), self.source, self.name, [k for k, p in paths.items() if p]).items():
+        for kind, text in render(self, self.source, self.name, [k for k, p in paths.items() if p]).items():
             write_atomic(paths[kind], text)
 
 
-def render(scenes: list[Scene], source: Source, name: str, kinds: list[str]) -> dict[str, str]:
-    """The text of each scene file kind asked for (``csv``, ``edl``, ``json``, ``otio``, ``fcpxml``), as
-    ``SceneFiles`` writes them (``name``: the source as the user gave it)."""
-    fps = source.fps
-    makers = {"csv": lambda: to_csv(scenes), "edl": lambda: to_edl(scenes, fps, os.path.basename(name)),
-              "json": lambda: to_json(scenes, name, fps)}
+def render(found: SceneList, source: Source, name: str, kinds: list[str]) -> dict[str, str]:
+    """The text of each scene file kind asked for (``csv``, ``edl``, ``json``, ``otio``, ``fcpxml``) of an
+    ended stream's scene list, as ``SceneFiles`` writes them (``name``: the source as the user gave it)."""
+    fps, scenes, transitions = source.fps, found.scenes(), found.transitions
+    makers = {"csv": lambda: to_csv(scenes), "edl": lambda: to_edl(scenes, fps, os.path.basename(name), transitions),
+              "json": lambda: to_json(scenes, name, fps, transitions)}
     texts = {kind: makers[kind]() for kind in kinds if kind in makers}
     if "otio" in kinds or "fcpxml" in kinds:
         from .fcpxml import to_fcpxml
@@ -81,7 +89,10 @@ def render(scenes: list[Scene], source: Source, name: str, kinds: list[str]) -> 
         from .timeline import Media
 
         media = Media.of(name, source, scenes[-1].end_frame)
-        texts.update({kind: (to_otio if kind == "otio" else to_fcpxml)(scenes, media) for kind in kinds if kind not in makers})
+        if "otio" in kinds:
+            texts["otio"] = to_otio(scenes, media, transitions)
+        if "fcpxml" in kinds:
+            texts["fcpxml"] = to_fcpxml(scenes, media)
     return texts
 
 
@@ -99,38 +110,61 @@ def to_csv(scenes: list[Scene]) -> str:
     return out.getvalue()
 
 
-def to_edl(scenes: list[Scene], fps: float, title: str) -> str:
-    """CMX3600 EDL: one video cut event per scene, source and record times equal, counted in frames at the
-    source's rate (drop-frame timecode at 29.97 and 59.94, as editors number such footage)."""
+def to_edl(scenes: list[Scene], fps: float, title: str, transitions: Sequence[TransitionEvent] = ()) -> str:
+    """CMX3600 EDL: one video event per scene, source and record times equal, counted in frames at the
+    source's rate (drop-frame timecode at 29.97 and 59.94, as editors number such footage).
+
+    A scene that begins with a transition is a dissolve: the previous event ends where the
+    transition starts, and the scene's event is a zero-length cut line (the outgoing picture)
+    and a ``D`` line with the transition's length in frames from there (a comment names its kind).
+    """
     lines = [f"TITLE: {title}", f"FCM: {'DROP FRAME' if drop_frame(fps) else 'NON-DROP FRAME'}", ""]
+    opening = {t.middle: t for t in transitions}
     for i, s in enumerate(scenes, 1):
-        a, b = smpte(s.start_frame, fps), smpte(s.end_frame, fps)
-        lines.append(f"{i:03d}  {REEL:<8} V     C        {a} {b} {a} {b}")
+        into = opening.get(s.start_frame) if i > 1 else None
+        leaving = opening.get(s.end_frame)
+        first = into.start if into else s.start_frame
+        a, b = smpte(first, fps), smpte(leaving.start if leaving else s.end_frame, fps)
+        if into:
+            lines.append(f"{i:03d}  {REEL:<8} V     C        {a} {a} {a} {a}")
+            lines.append(f"{i:03d}  {REEL:<8} V     D    {into.end + 1 - into.start:03d} {a} {b} {a} {b}")
+            lines.append(f"* TRANSITION: {into.kind}, frames {into.start}-{into.end}")
+        else:
+            lines.append(f"{i:03d}  {REEL:<8} V     C        {a} {b} {a} {b}")
     return "\n".join(lines) + "\n"
 
 
-def to_json(scenes: list[Scene], source: str, fps: float) -> str:
-    """The scene list for programs: frames 0-based, end exclusive, times in seconds."""
+def to_json(scenes: list[Scene], source: str, fps: float, transitions: Sequence[TransitionEvent] = ()) -> str:
+    """The scene list for programs: frames 0-based, scene ends exclusive, times in seconds; and the transitions,
+    each with its first and last frame (inclusive), its kind and the boundary frame the scenes use."""
     return json.dumps({"source": source, "fps": fps, "scenes": [
         {"scene": i, "start_frame": s.start_frame, "end_frame": s.end_frame, "start_time": round(s.start_time, 6),
-         "end_time": round(s.end_time, 6)} for i, s in enumerate(scenes, 1)]}, indent=1) + "\n"
+         "end_time": round(s.end_time, 6)} for i, s in enumerate(scenes, 1)],
+        "transitions": [{"kind": t.kind, "start_frame": t.start, "last_frame": t.end, "boundary_frame": t.middle,
+                         "start_time": round(t.time, 6), "last_time": round(t.end_time, 6)} for t in transitions]},
+        indent=1) + "\n"
 
 
-def read_json(path: str) -> list[Scene]:
-    """The scenes of a JSON scene list written by ``to_json`` (``detect --json``); a bad file is one line."""
+def read_json(path: str) -> tuple[list[Scene], list[TransitionEvent]]:
+    """The scenes and transitions of a JSON scene list written by ``to_json`` (``detect --json``; a list
+    without ``transitions`` has none); a bad file is one line."""
     try:
         with open(path) as f:
             data = json.load(f)
         scenes = [Scene(int(s["start_frame"]), int(s["end_frame"]), float(s["start_time"]), float(s["end_time"]))
                   for s in data["scenes"]]
+        transitions = [TransitionEvent("0", int(t["start_frame"]), int(t["last_frame"]), str(t["kind"]), float(t["start_time"]),
+                                       float(t["last_time"]), math.nan, math.nan) for t in data.get("transitions", [])]
     except OSError as exc:
         raise UsageError(f"{path}: cannot read the scene list ({exc.strerror})") from None
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise UsageError(f"{path}: not a scene list written by 'reprocut detect --json' ({exc.__class__.__name__}: {exc})") from None
     if not scenes or any(s.end_frame <= s.start_frame for s in scenes) or any(
             b.start_frame < a.end_frame for a, b in zip(scenes, scenes[1:])):
         raise UsageError(f"{path}: the scene list is empty or its scenes overlap")
-    return scenes
+    if any(t.end < t.start for t in transitions):
+        raise UsageError(f"{path}: a transition ends before it starts")
+    return scenes, transitions
 
 
 def write_atomic(path: str, text: str) -> None:

@@ -34,6 +34,7 @@ class SplitConfig:
     out: str = ""  # the folder for the files (created if missing)
     copy: bool = False  # stream-copy whole GOPs (fast, not frame-exact) instead of re-encoding
     min_len: float = 0.0  # seconds; shorter scenes get no file
+    trim_transitions: bool = False  # leave the frames of fades, dissolves and wipes out of the files
     crf: int = 18  # libx264 quality when re-encoding (lower: better and larger)
     preset: str = "fast"  # libx264 speed against size when re-encoding
 
@@ -80,11 +81,12 @@ def prepare_folder(path: str) -> None:
 
 
 def plan(video: str, scenes: list[Scene], cfg: SplitConfig, ext: str) -> tuple[list[Shot], list[int]]:
-    """The files to write (named with scene number and first frame) and the numbers of scenes too short for one."""
+    """The files to write (named with scene number and first frame) and the numbers of scenes too short for one
+    (or left empty by ``--trim-transitions``)."""
     stem = os.path.splitext(os.path.basename(video))[0]
     shots, skipped = [], []
     for n, s in enumerate(scenes, 1):
-        if s.end_time - s.start_time < cfg.min_len:
+        if s.end_frame <= s.start_frame or s.end_time - s.start_time < cfg.min_len:
             skipped.append(n)
             continue
         shots.append(Shot(n, s.start_frame, s.end_frame, os.path.join(cfg.out, f"{stem}-scene{n:03d}-frame{s.start_frame:06d}{ext}")))

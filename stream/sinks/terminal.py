@@ -12,7 +12,7 @@ from .scene_files import SceneList
 
 
 class CutLines:
-    """One line per cut, as it happens (a live source has no end to wait for)."""
+    """One line per cut and per transition, as it happens (a live source has no end to wait for)."""
 
     def __init__(self, out: TextIO | None = None):
         self.out = out  # None: sys.stdout
@@ -21,6 +21,9 @@ class CutLines:
         if event.type == "cut":
             print(f"cut  frame {event.frame:>7}  {event.time:10.3f} s  score {event.score:6.2f} (threshold {event.threshold:.2f})",
                   file=self.out, flush=True)
+        elif event.type == "transition":
+            print(f"{event.kind:<8} frames {event.start}-{event.end}  {event.time:.3f}-{event.end_time:.3f} s  "
+                  f"score {event.score:6.2f}", file=self.out, flush=True)
 
     def close(self) -> None:
         pass
@@ -60,5 +63,6 @@ class SceneTable(SceneList):
         print(f"{'scene':>5}  {'start frame':>11}  {'start':>12}  {'end frame':>9}  {'length (s)':>10}", file=out)
         for i, s in enumerate(self.scenes(), 1):
             print(f"{i:>5}  {s.start_frame:>11}  {timecode(s.start_time):>12}  {s.end_frame:>9}  {s.end_time - s.start_time:>10.3f}", file=out)
-        print(f"{len(self.cuts)} cuts, {end.frames} frames, {end.duration:.2f} s" + (f", {end.dropped} frames dropped" if end.dropped else ""),
-              file=out)
+        extra = (f", {len(self.transitions)} transitions" if self.transitions else "") + (
+            f", {end.dropped} frames dropped" if end.dropped else "")
+        print(f"{len(self.cuts)} cuts, {end.frames} frames, {end.duration:.2f} s{extra}", file=out)

@@ -51,7 +51,24 @@ def test_report_accounts_for_every_label_and_detection(clip, baseline):
         assert miss["time"] == pytest.approx(miss["frame"] / labels["fps"], abs=1e-3)
     o = baseline["overall"]
     assert (o["tp"], o["fp"], o["fn"], o["f1"]) == (c["tp"], c["fp"], c["fn"], c["f1"])
-    assert baseline["tolerance"] == 2
+    assert baseline["tolerance"] == 2 and baseline["gradual_tolerance"] == 3
+    g = c["gradual"]  # the labelled fades (none in this clip), scored against the transitions detected
+    assert g["labelled"] == len(labels["gradual"]) and g["found"] + g["missed"] == g["labelled"]
+    assert g["detected"] == len(c["transitions"]) and g["false_alarms"] == len(g["false_alarm_spans"]) <= g["detected"]
+
+
+def test_the_signal_ablation_is_scored_from_the_same_decode_and_matches_a_run_of_its_own(clip, model, baseline):
+    path, _ = clip
+    rows = {r["name"]: r for r in baseline["ablation"]}
+    assert list(rows) == ["default", "kl only", "pix+hist"]
+    assert [rows[n]["signals"] for n in rows] == [["kl", "pix", "hist"], ["kl"], ["pix", "hist"]]
+    overall = {k: baseline["overall"][k] for k in ("tp", "fp", "fn", "precision", "recall", "f1")}
+    assert {k: rows["default"]["overall"][k] for k in overall} == overall
+    for name, signals in (("kl only", "kl"), ("pix+hist", "pix,hist")):
+        alone = eval_json(path, "--model", model, "--signals", signals)
+        assert alone["ablation"] == [] and alone["signals"] == signals.split(",")  # one configuration asked for: one row
+        assert {k: alone["overall"][k] for k in overall} == {k: rows[name]["overall"][k] for k in overall}, name
+        assert [rows[name]["clips"][0][k] for k in ("tp", "fp", "fn")] == [alone["clips"][0][k] for k in ("tp", "fp", "fn")]
 
 
 def test_a_labelled_cut_that_is_not_there_is_listed_as_a_miss_with_its_time(tmp_path, clip, model, baseline):
@@ -87,6 +104,9 @@ def test_text_table_and_labels_found_beside_the_video(clip, model):
     assert result.returncode == 0, result.stderr
     assert "overall (micro)" in result.stdout
     assert any(line.startswith("eval ") for line in result.stdout.splitlines())
+    assert "hard-cut F1 per clip by signals" in result.stdout
+    assert [line.split()[0] for line in result.stdout.splitlines() if line.startswith(("  default ", "  kl only", "  pix+hist"))] \
+        == ["default", "kl", "pix+hist"]
 
 
 def test_dataset_folder_gives_one_table_micro_averaged(tmp_path, clip_factory, model):
@@ -153,3 +173,7 @@ def test_shared_eval_dataset_scores_every_clip(model):
     for c in report["clips"]:
         assert c["frames"] == c["labelled_frames"], c["name"]  # decoded-frame numbering lines up
     assert report["overall"]["cuts"] == sum(c["cuts"] for c in report["clips"])
+    labelled = sum(len(json.loads(p.read_text()).get("gradual", [])) for p in (folder / "labels").glob("*.json"))
+    assert report["overall"]["gradual"]["labelled"] == labelled > 0  # every fade, dissolve and wipe is scored
+    assert [r["name"] for r in report["ablation"]] == ["default", "kl only", "pix+hist"]
+    assert all(len(r["clips"]) == len(report["clips"]) for r in report["ablation"])

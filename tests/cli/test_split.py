@@ -5,6 +5,7 @@ import signal
 import subprocess
 import time
 
+import numpy as np
 from helpers import TIMEOUT, assert_one_line_error, decode_frames, reprocut, run_cli
 
 
@@ -74,3 +75,53 @@ def test_a_stopped_split_leaves_complete_files_only(tmp_path, demo_clip):
     assert sorted(p.name for p in out.iterdir()) == sorted([f["file"] for f in manifest["files"]] + ["manifest.json"])
     for f in manifest["files"]:
         assert len(decode_frames(out / f["file"])[0]) == f["frames"] == f["end_frame"] - f["start_frame"]
+
+
+def write_dissolve_clip(path, frames: int = 96, dissolve: tuple[int, int] = (30, 41), cut: int = 70) -> list[np.ndarray]:
+    """Three flat-coloured shots, each with a moving square: a cross-dissolve from the first to the second over
+    frames ``dissolve`` (inclusive), a hard cut to the third at ``cut``. Returns the colour of each shot."""
+    import av
+
+    colours = [np.array(c, np.float32) for c in ((200, 40, 40), (40, 60, 200), (40, 190, 60))]
+    start, end = dissolve
+    with av.open(str(path), "w") as container:
+        video = container.add_stream("libx264", rate=24)
+        video.width, video.height, video.pix_fmt = 160, 96, "yuv420p"
+        video.options = {"crf": "12", "preset": "veryfast"}
+        for i in range(frames):
+            mix = min(max((i - start + 1) / (end - start + 2), 0.0), 1.0)  # 0 before the dissolve, 1 after it
+            colour = colours[2] if i >= cut else (1 - mix) * colours[0] + mix * colours[1]
+            img = np.empty((96, 160, 3), np.uint8)
+            img[:] = colour.round().astype(np.uint8)
+            x = i * 3 % 140
+            img[40:52, x:x + 12] = 255
+            container.mux(video.encode(av.VideoFrame.from_ndarray(img, format="rgb24")))
+        container.mux(video.encode(None))
+    return colours
+
+
+def test_trim_transitions_leaves_the_dissolve_frames_out_of_the_files(tmp_path):
+    from reprocut.stream.core.events import TransitionEvent
+    from reprocut.stream.core.scenes import scenes_from_cuts
+    from reprocut.stream.sinks.scene_files import to_json
+
+    clip = tmp_path / "dissolve.mp4"
+    colours = write_dissolve_clip(clip)
+    dissolve = TransitionEvent("0", 30, 41, "dissolve", 30 / 24, 41 / 24, 1.5, 0.0)  # as detect reports it: middle 36
+    scenes = scenes_from_cuts([(70, 70 / 24)], 96, 4.0, [dissolve])
+    (tmp_path / "scenes.json").write_text(to_json(scenes, str(clip), 24.0, [dissolve]))
+    for trim in (False, True):
+        out = tmp_path / ("trimmed" if trim else "whole")
+        result = run_cli("split", clip, "--scenes", tmp_path / "scenes.json", "--out", out, *(["--trim-transitions"] if trim else []))
+        assert result.returncode == 0, result.stderr
+        files = json.loads((out / "manifest.json").read_text())["files"]
+        if not trim:
+            assert [(f["start_frame"], f["end_frame"]) for f in files] == [(0, 36), (36, 70), (70, 96)]
+            continue
+        assert [(f["scene"], f["start_frame"], f["end_frame"]) for f in files] == [(1, 0, 30), (2, 42, 70), (3, 70, 96)]
+        for f, colour in zip(files, colours):  # every picture of each file is its own shot's, none a blend
+            pictures, _ = decode_frames(out / f["file"])
+            assert len(pictures) == f["frames"] == f["end_frame"] - f["start_frame"]
+            corners = np.array([p[:30, :30].reshape(-1, 3).mean(0) for p in pictures])
+            assert np.abs(corners - colour).max() < 12, (f["file"], np.abs(corners - colour).max())
+    assert "--trim-transitions" in run_cli("split", "--help").stdout

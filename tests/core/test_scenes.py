@@ -3,6 +3,7 @@
 from fractions import Fraction
 
 import pytest
+from reprocut.stream.core.events import TransitionEvent
 from reprocut.stream.core.scenes import (
     Scene,
     drop_frame,
@@ -10,6 +11,7 @@ from reprocut.stream.core.scenes import (
     scenes_from_cuts,
     smpte,
     timecode,
+    trim_transitions,
 )
 
 
@@ -17,6 +19,30 @@ def test_scenes_span_the_media_between_cuts():
     scenes = scenes_from_cuts([(30, 1.25), (75, 3.125)], frames=100, duration=100 / 24)
     assert scenes == [Scene(0, 30, 0.0, 1.25), Scene(30, 75, 1.25, 3.125), Scene(75, 100, 3.125, 100 / 24)]
     assert scenes_from_cuts([], frames=10, duration=1.0) == [Scene(0, 10, 0.0, 1.0)]
+
+
+def fade(start: int, end: int) -> TransitionEvent:
+    return TransitionEvent("0", start, end, "fade", start / 25, end / 25, 1.5, 0.0)
+
+
+def test_a_transition_is_one_boundary_at_its_middle_frame_and_swallows_the_cuts_inside_it():
+    # a fade over 40-49 (middle 45) with a cut inside it and one on the frame after it; a hard cut at 80
+    scenes = scenes_from_cuts([(42, 42 / 25), (50, 2.0), (80, 3.2)], frames=100, duration=4.0, transitions=[fade(40, 49)])
+    assert [(s.start_frame, s.end_frame) for s in scenes] == [(0, 45), (45, 80), (80, 100)]
+    assert scenes[1].start_time == pytest.approx(45 / 25)  # between the times of its first and last frames
+    # a one-frame transition's middle is that frame; one at the very start makes a first scene of its first half
+    assert [(s.start_frame, s.end_frame) for s in scenes_from_cuts([], 100, 4.0, [fade(30, 30)])] == [(0, 30), (30, 100)]
+    assert [(s.start_frame, s.end_frame) for s in scenes_from_cuts([], 100, 4.0, [fade(0, 13)])] == [(0, 7), (7, 100)]
+
+
+def test_trimming_leaves_the_transition_frames_out_and_keeps_every_scene_in_its_place():
+    transitions = [fade(0, 13), fade(40, 49)]
+    scenes = scenes_from_cuts([(80, 3.2)], frames=100, duration=4.0, transitions=transitions)
+    trimmed = trim_transitions(scenes, transitions, fps=25)
+    assert [(s.start_frame, s.end_frame) for s in trimmed] == [(14, 14), (14, 40), (50, 80), (80, 100)]  # the fade-in alone: empty
+    assert trimmed[1].start_time == pytest.approx(14 / 25) and trimmed[1].end_time == pytest.approx(40 / 25)
+    assert trimmed[2].start_time == pytest.approx(50 / 25) and trimmed[3] == scenes[3]
+    assert trim_transitions(scenes, [], fps=25) == scenes
 
 
 def test_timecodes():

@@ -77,16 +77,34 @@ def test_gradual_spans_neither_reward_nor_punish_hard_cut_scoring_but_are_scored
     s = score_clip(lab, [45, 100])
     assert s.ignored == [(45, "gradual")]
     assert s.false_alarms == []
-    assert s.gradual_found == [(40, 60)]
-    assert s.gradual_missed == [(200, 230)]
     assert s.precision == 1.0
+    assert s.gradual.found == [] and s.gradual.missed == [(40, 60), (200, 230)]  # a cut detection finds no transition
+    assert (s.gradual.precision, s.gradual.recall, s.gradual.f1) == (None, 0.0, 0.0)
+
+
+def test_a_transition_finds_the_labelled_span_it_overlaps_within_three_frames():
+    lab = labels([100], gradual=((40, 60), (200, 230), (300, 310)))
+    s = score_clip(lab, [100], transitions=[(61, 70), (180, 197), (240, 250)])
+    assert s.gradual.found == [(40, 60), (200, 230)]  # 61-70 touches 40-60; 180-197 ends 3 frames before 200
+    assert s.gradual.missed == [(300, 310)]
+    assert s.gradual.false_alarms == [(240, 250)]  # 10 frames past 200-230
+    assert s.gradual.detected == 3
+    assert (s.gradual.precision, s.gradual.recall, s.gradual.f1) == (pytest.approx(2 / 3), pytest.approx(2 / 3), pytest.approx(2 / 3))
+    assert (s.tp, s.fp, s.fn) == (1, 0, 0)  # the hard-cut figures do not see transitions
+    assert score_clip(lab, [], transitions=[(180, 197)], gradual_tolerance=2).gradual.found == []
+
+
+def test_a_transition_over_a_hard_cut_or_a_dont_care_span_is_no_false_alarm_and_finds_nothing():
+    lab = labels([100], gradual=((40, 60),), dont_care=((150, 170),))
+    s = score_clip(lab, [], transitions=[(95, 98), (160, 175), (400, 410)])
+    assert s.gradual.false_alarms == [(400, 410)] and s.gradual.found == []
+    assert (s.gradual.precision, s.gradual.f1) == (0.0, 0.0)
 
 
 def test_a_hard_cut_beside_a_gradual_span_still_takes_its_detection():
     s = score_clip(labels([61], gradual=((40, 60),)), [60])
     assert s.hits == [(61, 60)]
     assert s.ignored == []
-    assert s.gradual_found == [(40, 60)]  # a detection inside the span also finds the transition
 
 
 def test_dont_care_and_optional_boundaries_are_neither_hits_nor_false_alarms():
@@ -115,14 +133,14 @@ def test_micro_average_weighs_every_cut_not_every_clip():
 
 
 def test_micro_totals_of_gradual_and_hard_negative_kinds():
-    a = score_clip(labels(gradual=((1, 5),), hard_negatives=((20, 30, "smear"),)), [3, 25])
+    a = score_clip(labels(gradual=((1, 5),), hard_negatives=((20, 30, "smear"),)), [3, 25], transitions=[(2, 6), (60, 70)])
     b = score_clip(labels(gradual=((1, 5), (9, 12)), hard_negatives=((0, 99, "smear"),)), [50])
     t = micro([a, b])
-    assert (t.gradual_found, t.gradual_total) == (1, 3)
-    assert t.gradual_recall == pytest.approx(1 / 3)
+    assert (t.gradual.tp, t.gradual.fp, t.gradual.fn, t.gradual.detected) == (1, 1, 2, 2)
+    assert t.gradual.recall == pytest.approx(1 / 3) and t.gradual.precision == pytest.approx(1 / 2)
     assert t.false_alarm_kinds == {"smear": 2}
 
 
 def test_micro_over_no_clips_is_empty_not_an_error():
     t = micro([])
-    assert (t.clips, t.f1, t.gradual_recall) == (0, None, None)
+    assert (t.clips, t.f1, t.gradual.recall, t.gradual.f1) == (0, None, None, None)

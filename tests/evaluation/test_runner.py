@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pytest
 from reprocut.stream.core.events import CutEvent
 from reprocut.stream.core.scorer import ScorerConfig
-from reprocut.stream.evaluation.runner import detect_clip
+from reprocut.stream.evaluation import runner
+from reprocut.stream.evaluation.runner import detect_clip, detect_clip_each
+from reprocut.stream.runtime.encoder import Encoder, EncoderConfig
 from reprocut.stream.runtime.pipeline import PipelineConfig
 
 
@@ -23,3 +28,26 @@ def test_detect_clip_keeps_no_trace_unless_asked(clip_factory):
     path, _ = clip_factory("peers", frames=120, seed=3)
     run = detect_clip(str(path), PipelineConfig(device="cpu"))
     assert run.trace == [] and len(run.cuts) == 5
+
+
+@pytest.mark.parametrize("held", [True, False])
+def test_each_configuration_of_one_decode_finds_what_its_own_run_finds(clip_factory, monkeypatch, held):
+    """eval's ablation rows: the clip decoded and encoded once (decoded again when too long to hold), scored
+    under three sets of signals, gives each set's own run exactly (frames, times, cuts and their scores)."""
+    if not held:
+        monkeypatch.setattr(runner, "RECORD_FRAMES", 100)
+    path, _ = clip_factory("each", frames=240, seed=6)
+    base = PipelineConfig(device="cpu")
+    configs = [base] + [replace(base, scorer=replace(base.scorer, signals=s)) for s in (("kl",), ("pix", "hist"))]
+    encoder = Encoder(EncoderConfig(device="cpu"))
+    calls = []
+    encode = encoder.encode
+    encoder.encode = lambda pixels: calls.append(len(pixels)) or encode(pixels)  # count the frames encoded
+    each = detect_clip_each(str(path), configs, encoder)
+    encoded_once = sum(calls)
+    alone = [detect_clip(str(path), c, encoder) for c in configs]
+    assert 0 < encoded_once <= 240 and sum(calls) - encoded_once >= 3 * encoded_once  # the replays encoded nothing
+    assert len({tuple(c.frame for c in r.cuts) for r in alone}) > 1  # the signals make a difference here
+    for a, b in zip(each, alone):
+        assert a.frames == b.frames == 240
+        assert [(c.frame, c.time, c.score, c.signals) for c in a.cuts] == [(c.frame, c.time, c.score, c.signals) for c in b.cuts]

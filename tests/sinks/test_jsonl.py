@@ -4,7 +4,13 @@ import io
 import json
 
 from helpers import jsonl_events, run_cli, validate
-from reprocut.stream.core.events import CutEvent, EndEvent, SourceEvent, StatsEvent
+from reprocut.stream.core.events import (
+    CutEvent,
+    EndEvent,
+    SourceEvent,
+    StatsEvent,
+    TransitionEvent,
+)
 from reprocut.stream.sinks.base import feed
 from reprocut.stream.sinks.jsonl import JsonLines
 
@@ -30,6 +36,15 @@ def test_every_event_but_stats_is_one_line():
     feed(EVENTS, [JsonLines(out)])
     assert [validate(json.loads(line)) for line in out.getvalue().splitlines()] == [LINES[0], LINES[2], LINES[3]]
     assert out.getvalue().endswith("\n")
+
+
+def test_a_transition_is_one_line_of_its_schema():
+    out = io.StringIO()
+    feed([TransitionEvent("0", 132, 159, "dissolve", 5.28, 6.36, 1.723456, 1700000001.25), EndEvent("0", 200, 0, 8.0, 0)],
+         [JsonLines(out)])
+    first = validate(json.loads(out.getvalue().splitlines()[0]))
+    assert first == {"type": "transition", "stream": "0", "start": 132, "end": 159, "kind": "dissolve", "time": 5.28,
+                     "end_time": 6.36, "score": 1.723, "wall": 1700000001.25}
 
 
 def test_stats_on_request(capsys):

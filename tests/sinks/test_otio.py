@@ -6,6 +6,7 @@ from fractions import Fraction
 import opentimelineio as otio  # the timeline extra, installed by the test command (scripts/setup.sh --test)
 import pytest
 from helpers import assert_one_line_error
+from reprocut.stream.core.events import TransitionEvent
 from reprocut.stream.core.scenes import scenes_from_cuts
 from reprocut.stream.sinks.otio import to_otio
 from reprocut.stream.sinks.timeline import Media
@@ -14,7 +15,8 @@ from reprocut.stream.sinks.timeline import Media
 def clip_ranges(timeline, kind) -> list[tuple[int, int]]:
     """(first frame, frame count) of each clip on the track of ``kind``, at the clips' own rate."""
     (track,) = [t for t in timeline.tracks if t.kind == kind]
-    return [(round(c.source_range.start_time.value), round(c.source_range.duration.value)) for c in track]
+    return [(round(c.source_range.start_time.value), round(c.source_range.duration.value)) for c in track
+            if isinstance(c, otio.schema.Clip)]
 
 
 @pytest.mark.parametrize("rate", [Fraction(24), Fraction(24000, 1001), Fraction(30000, 1001)])
@@ -30,6 +32,22 @@ def test_round_trip_gives_back_the_scenes(rate):
     assert clip.media_reference.target_url == media.url
     assert clip.media_reference.available_range.duration.value == 250
     assert [m.marked_range.start_time.value for m in timeline.tracks.markers] == [17, 100]
+
+
+def test_a_transition_is_a_dissolve_between_the_two_scenes_clips_spanning_its_frames():
+    dissolve = TransitionEvent("0", 90, 109, "dissolve", 90 / 24, 109 / 24, 1.4, 0.0)  # middle 100
+    scenes = scenes_from_cuts([(17, 17 / 24)], 250, 250 / 24, [dissolve])
+    media = Media("clip.mp4", "file:///footage/clip.mp4", Fraction(24), 1280, 720, 250, 2, 48000)
+    timeline = otio.adapters.read_from_string(to_otio(scenes, media, [dissolve]), "otio_json")
+    video, audio = timeline.tracks
+    assert [type(item).__name__ for item in video] == ["Clip", "Clip", "Transition", "Clip"]
+    t = video[2]
+    assert t.transition_type == otio.schema.TransitionTypes.SMPTE_Dissolve
+    assert (t.in_offset.value, t.out_offset.value) == (10, 10)  # frames 90-99 before the boundary, 100-109 after
+    assert video.neighbors_of(t) == (video[1], video[3])
+    assert clip_ranges(timeline, "Video") == clip_ranges(timeline, "Audio") == [(0, 17), (17, 83), (100, 150)]
+    assert all(isinstance(item, otio.schema.Clip) for item in audio)  # sound cuts at the boundary
+    assert video.duration().value == 250  # a transition takes no time of its own on the track
 
 
 def test_media_without_audio_has_no_audio_track():

@@ -149,3 +149,64 @@ def test_dashboard_after_a_file_run_shows_a_continuous_labelled_chart(clip_facto
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "dashboard_file_run.png"), full_page=True)
     assert page.errors == []
+
+
+@pytest.fixture
+def hub_server():
+    """The real server in a thread of its own, over a hub this test feeds (``publish`` runs on the server's loop):
+    transitions reach the pages whatever the detector finds in a clip."""
+    import asyncio
+    import threading
+
+    from helpers import STREAM_INFO
+    from reprocut.stream.sinks.hub import Hub
+    from reprocut.stream.sinks.server import Server, ServerConfig
+
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    hub = Hub([dict(STREAM_INFO, source="clip.mp4", live=False)], "m")
+    server = Server(hub, ServerConfig(port=0))
+    asyncio.run_coroutine_threadsafe(server.start(), loop).result(TIMEOUT)
+
+    def publish(event) -> None:
+        loop.call_soon_threadsafe(hub.publish, event)
+
+    server.publish = publish
+    yield server
+    asyncio.run_coroutine_threadsafe(server.close(), loop).result(TIMEOUT)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(TIMEOUT)
+
+
+def test_dashboard_shades_a_transition_and_the_overlay_flashes_softly(hub_server, page):
+    from helpers import cut_event, stats_event
+    from reprocut.stream.core.events import TransitionEvent
+
+    overlay = page
+    overlay.goto(hub_server.url + "/overlay")
+    overlay.wait_for_selector('body[data-connection="open"]', state="attached", timeout=WAIT_MS)
+    hub_server.publish(cut_event(60))
+    hub_server.publish(stats_event(200, 200))
+    hub_server.publish(TransitionEvent("0", 132, 159, "dissolve", 5.28, 6.36, 1.7, 1700000001.25))
+    overlay.wait_for_selector('body[data-last-transition="0:132-159"][data-scene="3"]', state="attached", timeout=WAIT_MS)
+    assert overlay.locator("#flash").get_attribute("class") == "soft"  # not the cut's bright flash
+    assert overlay.locator(".stream .scene").inner_text() == "Scene 3"
+
+    dash = page.context.new_page()  # joins later: hello carries the transition
+    dash.goto(hub_server.url + "/")
+    dash.wait_for_selector('section.stream[data-transitions="1"][data-cuts="1"]', state="attached", timeout=WAIT_MS)
+    chart = dash.locator(".chart")
+    dash.wait_for_function("() => document.querySelector('.chart').dataset.spans === '132-159'", timeout=WAIT_MS)
+    assert dash.locator(".numbers .scene").inner_text() == "3"
+    # the shading: pixels painted top to bottom inside the span, hardly any in a column outside it
+    painted = chart.evaluate("""c => {
+        const g = c.getContext('2d'), w = c.width, h = c.height, left = 36 * (window.devicePixelRatio || 1);
+        const x = f => Math.round(left + f / 500 * (w - left - 8));  // the window of a running 25 fps stream: 500 frames
+        const share = col => { const d = g.getImageData(col, 0, 1, h).data; let n = 0;
+                               for (let i = 3; i < d.length; i += 4) n += d[i] > 0; return n / h; };
+        return [share(x(145)), share(x(400))]; }""")
+    assert painted[0] > 0.9 and painted[1] < 0.3, painted
+    ARTIFACTS.mkdir(exist_ok=True)
+    dash.screenshot(path=str(ARTIFACTS / "dashboard_transition.png"), full_page=True)
+    assert page.errors == []

@@ -6,11 +6,18 @@ import json
 import time
 
 import pytest
-from reprocut.stream.core.events import CutEvent, EndEvent, SourceEvent, StatsEvent
+from reprocut.stream.core.events import (
+    CutEvent,
+    EndEvent,
+    SourceEvent,
+    StatsEvent,
+    TransitionEvent,
+)
 from reprocut.stream.core.scenes import scenes_from_cuts
 from reprocut.stream.sinks.base import feed
 from reprocut.stream.sinks.scene_files import (
     SceneFiles,
+    read_json,
     to_csv,
     to_edl,
     to_json,
@@ -65,7 +72,7 @@ def test_edl_and_json_parse_back():
     scenes = scenes_from_cuts([(24, 1.0), (60, 2.5)], frames=96, duration=4.0)
     assert to_edl(scenes, 24, "clip.mp4") == EDL
     data = json.loads(to_json(scenes, "clip.mp4", 24))
-    assert data == {"source": "clip.mp4", "fps": 24, "scenes": SCENES}
+    assert data == {"source": "clip.mp4", "fps": 24, "scenes": SCENES, "transitions": []}
 
 
 def test_edl_at_29_97_uses_drop_frame_timecode():
@@ -90,7 +97,7 @@ def test_sink_writes_every_file_at_the_end(tmp_path):
     files = run(tmp_path, EndEvent("0", 96, 2, 4.0, 0, "eof"))
     assert list(files) == ["scenes.csv", "scenes.edl", "scenes.json"]  # and no temporary file
     assert files["scenes.csv"] == CSV and files["scenes.edl"] == EDL
-    assert json.loads(files["scenes.json"]) == {"source": "clips/clip.mp4", "fps": 24.0, "scenes": SCENES}
+    assert json.loads(files["scenes.json"]) == {"source": "clips/clip.mp4", "fps": 24.0, "scenes": SCENES, "transitions": []}
 
 
 def test_sink_writes_the_scenes_up_to_a_stop(tmp_path):
@@ -108,3 +115,44 @@ def test_sink_writes_nothing_without_an_end(tmp_path):
     with pytest.raises(RuntimeError, match="encoder died"):
         feed(events(), [sink])
     assert list(tmp_path.iterdir()) == []
+
+
+def dissolve(start: int, end: int, kind: str = "dissolve") -> TransitionEvent:
+    return TransitionEvent("0", start, end, kind, start / 24, end / 24, 1.6, time.time())
+
+
+def test_a_transition_is_one_boundary_at_its_middle_in_every_file_and_its_span_is_kept(tmp_path):
+    """A cut at 24, a dissolve over frames 50-69 (middle 60) with a cut inside it, and a fade 84-91 (middle 88):
+    the CSV has three boundaries, the JSON lists the transitions, the EDL writes each as D with its length."""
+    paths = {k: tmp_path / f"scenes.{k}" for k in ("csv", "edl", "json")}
+    sink = SceneFiles("clips/clip.mp4", open_source("demo://?frames=96"), **{k: str(p) for k, p in paths.items()})
+    feed([cut(24), dissolve(50, 69), cut(58), dissolve(84, 91, "fade"), EndEvent("0", 96, 2, 4.0, 0, "eof")], [sink])
+
+    rows = list(csv.reader(io.StringIO(paths["csv"].read_text())))
+    assert rows[0] == ["Timecode List:", "00:00:01.000", "00:00:02.500", "00:00:03.667"]
+    assert [(r[1], r[4]) for r in rows[2:]] == [("1", "24"), ("25", "60"), ("61", "88"), ("89", "96")]  # 1-based, inclusive
+
+    data = json.loads(paths["json"].read_text())
+    assert [(s["start_frame"], s["end_frame"]) for s in data["scenes"]] == [(0, 24), (24, 60), (60, 88), (88, 96)]
+    assert data["scenes"][2]["start_time"] == pytest.approx(2.5)
+    assert data["transitions"] == [
+        {"kind": "dissolve", "start_frame": 50, "last_frame": 69, "boundary_frame": 60, "start_time": round(50 / 24, 6),
+         "last_time": round(69 / 24, 6)},
+        {"kind": "fade", "start_frame": 84, "last_frame": 91, "boundary_frame": 88, "start_time": 3.5,
+         "last_time": round(91 / 24, 6)}]
+    scenes, transitions = read_json(str(paths["json"]))  # what split --scenes reads back
+    assert [(s.start_frame, s.end_frame) for s in scenes] == [(0, 24), (24, 60), (60, 88), (88, 96)]
+    assert [(t.start, t.end, t.kind, t.middle) for t in transitions] == [(50, 69, "dissolve", 60), (84, 91, "fade", 88)]
+
+    events = [line.split() for line in paths["edl"].read_text().splitlines()[3:] if not line.startswith("*")]
+    by_number: dict[str, list[list[str]]] = {}
+    for e in events:
+        by_number.setdefault(e[0], []).append(e)
+    assert list(by_number) == ["001", "002", "003", "004"]  # one event per scene
+    assert by_number["002"] == [["002", "AX", "V", "C", "00:00:01:00", "00:00:02:02", "00:00:01:00", "00:00:02:02"]]
+    # the dissolve: a zero-length cut line at its first frame (50 = 2 s 2 frames), then D with 20 frames from there
+    assert by_number["003"] == [["003", "AX", "V", "C", "00:00:02:02", "00:00:02:02", "00:00:02:02", "00:00:02:02"],
+                                ["003", "AX", "V", "D", "020", "00:00:02:02", "00:00:03:12", "00:00:02:02", "00:00:03:12"]]
+    assert by_number["004"][1][3:6] == ["D", "008", "00:00:03:12"]  # the fade: 8 frames from frame 84
+    assert by_number["004"][1][-1] == "00:00:04:00"
+    assert "* TRANSITION: fade, frames 84-91" in paths["edl"].read_text()

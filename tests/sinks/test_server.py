@@ -21,7 +21,7 @@ from helpers import (
     validate,
     validate_some,
 )
-from reprocut.stream.core.events import EndEvent
+from reprocut.stream.core.events import EndEvent, TransitionEvent
 from reprocut.stream.sinks.hub import CLOSE_TOO_SLOW, Hub, HubConfig
 from reprocut.stream.sinks.server import Server, ServerConfig
 from websockets.asyncio.client import connect as aconnect
@@ -149,6 +149,30 @@ def test_malformed_client_messages_do_not_hurt_the_server():
             assert codes == [1009, 1003]  # message too big, unsupported data
             async with aconnect(url) as ws:  # still serving
                 assert validate(json.loads(await ws.recv()))["type"] == "hello"
+        finally:
+            await server.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_transition_reaches_a_websocket_client_and_a_late_joiner_finds_it_in_hello():
+    async def scenario():
+        hub = Hub([STREAM_INFO], "m")
+        server = Server(hub, ServerConfig(port=0))
+        await server.start()
+        url = f"ws://127.0.0.1:{server.port}/ws"
+        fade = TransitionEvent("0", 132, 159, "fade", 5.28, 6.36, 1.7, 1700000001.25)
+        try:
+            async with aconnect(url) as ws:
+                assert validate(json.loads(await ws.recv()))["streams"][0]["transitions"] == []
+                hub.publish(cut_event(100))
+                hub.publish(fade)
+                got = [validate(json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT))) for _ in range(2)]
+            assert [m["type"] for m in got] == ["cut", "transition"]
+            assert got[1] == fade.to_dict()
+            async with aconnect(url) as ws:
+                hello = validate(json.loads(await ws.recv()))
+            assert hello["streams"][0]["transitions"] == [got[1]] and hello["streams"][0]["cuts_total"] == 1
         finally:
             await server.close()
 

@@ -2,7 +2,7 @@
 
 import io
 
-from reprocut.stream.core.events import CutEvent, EndEvent, StatsEvent
+from reprocut.stream.core.events import CutEvent, EndEvent, StatsEvent, TransitionEvent
 from reprocut.stream.sinks.base import feed
 from reprocut.stream.sinks.terminal import CutLines, ProgressBar, SceneTable
 
@@ -29,6 +29,18 @@ def test_scene_table_at_the_end(capsys):
         "    2           50  00:00:02.000        100       2.000\n"
         "    3          100  00:00:04.000        150       2.000\n"
         "2 cuts, 150 frames, 6.00 s\n")
+
+
+def test_a_transition_is_a_line_as_it_ends_and_one_boundary_at_its_middle_in_the_table():
+    events = [cut(50, 12.5), TransitionEvent("0", 90, 109, "fade", 3.6, 4.36, 1.5, 0.0), EndEvent("0", 150, 1, 6.0, 0, "eof")]
+    out = io.StringIO()
+    feed(events, [CutLines(out)])
+    assert out.getvalue().splitlines()[1] == "fade     frames 90-109  3.600-4.360 s  score   1.50"
+    out = io.StringIO()
+    feed(events, [SceneTable(out)])
+    lines = out.getvalue().splitlines()
+    assert [line.split()[1] for line in lines[1:4]] == ["0", "50", "100"]
+    assert lines[-1] == "1 cuts, 150 frames, 6.00 s, 1 transitions"
 
 
 def test_scene_table_counts_dropped_frames_and_needs_an_end():

@@ -87,8 +87,9 @@ def detect_one(item: Input, job: Job, model: str = "") -> Result:
     end = outcome.end
     if end is None or end.reason == "failed":
         return failed(item, outcome.error or "the source failed", run.seconds)
-    cut_frames = [c.frame for c in outcome.cuts]  # transitions: [] while the scorer detects hard cuts only
+    cut_frames = [c.frame for c in outcome.cuts]
+    transitions = [{"kind": t.kind, "start": t.start, "end": t.end} for t in outcome.transitions]
     return Result(item, {"status": "ok", "frames": end.frames, "cuts": len(cut_frames), "cut_frames": cut_frames,
-                         "transitions": [], "seconds": round(run.seconds, 3), "fps": run.fps,
+                         "transitions": transitions, "seconds": round(run.seconds, 3), "fps": run.fps,
                          "duration": round(end.duration, 3), "error": None},
-                  render(outcome.scenes(), run.source, item.source, list(job.kinds)))
+                  render(outcome, run.source, item.source, list(job.kinds)))

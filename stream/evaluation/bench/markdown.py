@@ -66,17 +66,28 @@ def to_markdown(report: dict) -> str:
               "| process | clip | peak RSS (MB) |", "|---|---|---:|"]
     for r in report["memory"]:
         lines.append(f"| {r['what']} | {r['clip']} | {_cell(r['peak_rss_mb'])} |")
-    a = report["accuracy"]
-    lines += ["", f"### Accuracy and speed next to the peers ({len(a['clips'])} clips, {a['cuts']} hard cuts, "
-              f"+-{a['tolerance']} frames, micro-averaged)", "",
-              "| detector | precision | recall | F1 | TP / FP / FN | gradual found | fps (decode included) | peak RSS (MB) |",
-              "|---|---:|---:|---:|---|---|---:|---:|"]
+    lines += accuracy_markdown(report["accuracy"])
+    if "archive" in report:
+        lines += archive_markdown(report["archive"])
+    return "\n".join(lines) + "\n"
+
+
+def accuracy_markdown(a: dict) -> list[str]:
+    """The accuracy section's tables: each detector's hard-cut and gradual figures, then hard-cut F1 per clip."""
+    lines = ["", f"### Accuracy and speed next to the peers ({len(a['clips'])} clips, {a['cuts']} hard cuts, "
+             f"+-{a['tolerance']} frames, micro-averaged)", "",
+             "| detector | precision | recall | F1 | TP / FP / FN | gradual P / R / F1 | gradual found / FA | "
+             "fps (decode included) | peak RSS (MB) |",
+             "|---|---:|---:|---:|---|---:|---|---:|---:|"]
     for r in a["rows"]:
         if r.get("error"):
-            lines.append(f"| {r['label']} | – | – | – | {r['error']} | – | – | – |")
+            lines.append(f"| {r['label']} | – | – | – | {r['error']} | – | – | – | – |")
             continue
+        g = r["gradual"]
+        counts = f"{r['tp']} / {r['fp']} / {r['fn']}" if r["hard_cuts"] else "– (fades only)"
         lines.append(f"| {r['label']} | {_cell(r['precision'], '{:.3f}')} | {_cell(r['recall'], '{:.3f}')} | "
-                     f"{_cell(r['f1'], '{:.3f}')} | {r['tp']} / {r['fp']} / {r['fn']} | {r['gradual_found']}/{r['gradual_total']} | "
+                     f"{_cell(r['f1'], '{:.3f}')} | {counts} | {_cell(g['precision'], '{:.2f}')} / "
+                     f"{_cell(g['recall'], '{:.2f}')} / {_cell(g['f1'], '{:.2f}')} | {g['found']}/{g['labelled']} / {g['false_alarms']} | "
                      f"{_cell(r['fps'])} | {_cell(r['peak_rss_mb'])} |")
     if a["per_clip_f1"]:
         names = list(a["per_clip_f1"])
@@ -84,6 +95,4 @@ def to_markdown(report: dict) -> str:
                   "| clip | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
         for clip in a["clips"]:
             lines.append(f"| {clip} | " + " | ".join(_cell(a["per_clip_f1"][n].get(clip), "{:.2f}") for n in names) + " |")
-    if "archive" in report:
-        lines += archive_markdown(report["archive"])
-    return "\n".join(lines) + "\n"
+    return lines

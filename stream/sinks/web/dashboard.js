@@ -1,10 +1,12 @@
-/* Dashboard: per stream a live score chart with the threshold line, the numbers from the
-   latest stats, and the cuts with thumbnails, newest first.
+/* Dashboard: per stream a live score chart with the threshold line and the gradual transitions
+   (fades, dissolves, wipes) as shaded spans, the numbers from the latest stats, and the cuts with
+   thumbnails, newest first.
    DOM state for scripts and tests: body[data-cuts] (all streams), and per stream
-   section.stream[data-stream][data-cuts][data-status][data-done][data-frames] with one
+   section.stream[data-stream][data-cuts][data-transitions][data-status][data-done][data-frames] with one
    li.cut[data-frame] per cut shown (the latest MAX_LISTED). data-done="true" once the stream's
    end message has arrived: its counts are final. body[data-ended="true"] once every stream has.
-   The chart (log scale) says what it drew: canvas[data-points][data-gaps][data-labels]. */
+   The chart (log scale) says what it drew: canvas[data-points][data-gaps][data-labels], and
+   canvas[data-spans] ("start-end" of each shaded transition, space-separated). */
 "use strict";
 
 (function () {
@@ -25,10 +27,11 @@
     el.querySelector(".id").textContent = info.id;
     el.querySelector(".source").textContent = info.source;
     const s = { info: info, el: el, cuts: [], cutsTotal: info.cuts_total, status: info.status, stats: null, done: info.end !== null,
-                xs: [], ys: [], threshold: null, frames: 0 };
+                xs: [], ys: [], threshold: null, frames: 0, transitions: [] };
     streams.set(info.id, s);
     main.append(el);
     for (const cut of info.cuts) addCut(s, cut, false);
+    for (const t of info.transitions || []) addTransition(s, t);
     s.cutsTotal = info.cuts_total;
     if (info.stats) addStats(s, info.stats);
     if (info.end) s.frames = Math.max(s.frames, info.end.frames);
@@ -58,6 +61,12 @@
     while (list.children.length > MAX_LISTED) list.lastElementChild.remove();
   }
 
+  function addTransition(s, t) {
+    s.transitions.push(t);
+    if (s.transitions.length > 2000) s.transitions.shift();
+    s.frames = Math.max(s.frames, t.end + 1);
+  }
+
   function addStats(s, st) {
     s.stats = st;
     s.frames = Math.max(s.frames, st.frames);
@@ -80,12 +89,14 @@
   function render(s) {
     const q = function (sel) { return s.el.querySelector(sel); };
     s.el.dataset.cuts = String(s.cutsTotal);
+    s.el.dataset.transitions = String(s.transitions.length);
     s.el.dataset.status = s.status;
     s.el.dataset.done = String(s.done);
     s.el.dataset.frames = String(s.frames);
     q(".state").textContent = s.status;
     q(".count").textContent = String(s.cutsTotal);
-    q(".scene").textContent = String(s.cutsTotal + 1);
+    q(".transitions").textContent = String(s.transitions.length);
+    q(".scene").textContent = String(s.cutsTotal + s.transitions.length + 1);
     q(".frames").textContent = String(s.frames);
     q(".format").textContent = (s.info.width ? s.info.width + "\u00d7" + s.info.height + " " : "") +
       Number(s.info.fps.toFixed(2)) + " fps" + (s.info.live ? " live" : "");
@@ -148,6 +159,15 @@
       g.fillText(text, 4 * ratio, Y(v));
       labels.push(text);
     }
+    // transitions: shaded from their first frame to the end of their last
+    g.fillStyle = color("--transition", "rgba(190, 140, 255, 0.22)");
+    const spans = [];
+    for (const t of s.transitions) {
+      if (t.end + 1 < x0) continue;
+      const a = X(Math.max(t.start, x0)), b = X(t.end + 1);
+      g.fillRect(a, pad, Math.max(b - a, ratio), h - 2 * pad);
+      spans.push(t.start + "-" + t.end);
+    }
     // cut markers
     g.strokeStyle = color("--cut", "#ffb020");
     g.lineWidth = 1.5 * ratio;
@@ -192,6 +212,7 @@
     canvas.dataset.points = String(points);
     canvas.dataset.gaps = String(gaps);
     canvas.dataset.labels = labels.join("|");
+    canvas.dataset.spans = spans.join(" ");
   }
 
   function frame() {
@@ -213,6 +234,7 @@
     const s = streams.get(m.stream);
     if (!s) return;
     if (m.type === "cut") addCut(s, m, true);
+    else if (m.type === "transition") addTransition(s, m);
     else if (m.type === "stats") addStats(s, m);
     else if (m.type === "source") {
       s.status = m.status;

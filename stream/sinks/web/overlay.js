@@ -1,6 +1,8 @@
-/* Overlay: scene number and time since the last cut per stream, and a brief flash on each cut.
+/* Overlay: scene number and time since the last cut per stream, a brief flash on each cut and a
+   soft, slower one on each gradual transition (which also starts a new scene).
    DOM state for scripts and tests: body[data-cuts] (all streams), body[data-scene] (first
-   stream), body[data-last-cut] ("stream:frame" of the last live cut, which flashed), and per stream .stream[data-stream][data-cuts][data-scene][data-status][data-done]
+   stream), body[data-last-cut] ("stream:frame" of the last live cut, which flashed),
+   body[data-last-transition] ("stream:start-end" of the last live transition, which flashed softly), and per stream .stream[data-stream][data-cuts][data-scene][data-status][data-done]
    (data-done="true" once the stream's end message has arrived: its counts are final). */
 "use strict";
 
@@ -10,7 +12,7 @@
   const box = document.getElementById("streams");
   const status = document.getElementById("status");
   const flash = document.getElementById("flash");
-  let streams = new Map(); // id -> {cuts, lastWall, status, el}
+  let streams = new Map(); // id -> {cuts, transitions, lastWall, status, el}
 
   function row(info) {
     const e = R.el("div", "stream");
@@ -21,15 +23,16 @@
 
   function render(s) {
     s.el.dataset.cuts = String(s.cuts);
-    s.el.dataset.scene = String(s.cuts + 1);
+    const scene = s.cuts + s.transitions + 1;
+    s.el.dataset.scene = String(scene);
     s.el.dataset.status = s.status;
     s.el.dataset.done = String(s.done);
-    s.el.querySelector(".scene").textContent = "Scene " + (s.cuts + 1);
+    s.el.querySelector(".scene").textContent = "Scene " + scene;
     let total = 0;
     streams.forEach(function (v) { total += v.cuts; });
     body.dataset.cuts = String(total);
     const first = streams.values().next().value;
-    body.dataset.scene = String(first ? first.cuts + 1 : 1);
+    body.dataset.scene = String(first ? first.cuts + first.transitions + 1 : 1);
   }
 
   function tick() {
@@ -40,9 +43,10 @@
     });
   }
 
-  function doFlash(s) {
+  function doFlash(s, soft) {
+    flash.classList.remove("on", "soft");
     for (const e of [flash, s.el]) {
-      const cls = e === flash ? "on" : "cutting";
+      const cls = e === flash ? (soft ? "soft" : "on") : "cutting";
       e.classList.remove(cls);
       void e.offsetWidth; // restart the animation
       e.classList.add(cls);
@@ -57,8 +61,10 @@
       body.classList.toggle("single", m.streams.length === 1);
       for (const info of m.streams) {
         const last = info.cuts.length ? info.cuts[info.cuts.length - 1] : null;
-        const s = { cuts: info.cuts_total, lastWall: last ? last.wall : null, status: info.status, done: info.end !== null,
-                    el: row(info) };
+        const lastT = info.transitions.length ? info.transitions[info.transitions.length - 1] : null;
+        const walls = [last, lastT].filter(Boolean).map(function (e) { return e.wall; });
+        const s = { cuts: info.cuts_total, transitions: info.transitions.length, status: info.status, done: info.end !== null,
+                    lastWall: walls.length ? Math.max.apply(null, walls) : null, el: row(info) };
         if (m.streams.length === 1) s.el.querySelector(".name").hidden = true;
         streams.set(info.id, s);
         box.append(s.el);
@@ -74,7 +80,13 @@
       s.lastWall = m.wall;
       body.dataset.lastCut = m.stream + ":" + m.frame;
       render(s);
-      doFlash(s);
+      doFlash(s, false);
+    } else if (m.type === "transition") {
+      s.transitions += 1; // a new scene, as after a cut
+      s.lastWall = m.wall;
+      body.dataset.lastTransition = m.stream + ":" + m.start + "-" + m.end;
+      render(s);
+      doFlash(s, true);
     } else if (m.type === "source") {
       s.status = m.status;
       render(s);
