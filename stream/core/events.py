@@ -69,8 +69,8 @@ class CutEvent(Event):
 @dataclass
 class TransitionEvent(Event):
     """A gradual change of scene over frames ``start``..``end`` (inclusive, 0-based decoded indices),
-    emitted once it has ended; its scene boundary is the middle frame. A hard cut inside it is not
-    reported again."""
+    emitted once it has ended; its scene boundary is the middle frame. A cut sent before it (at once, as
+    cuts are) that it holds is listed in ``cuts``: one change of scene, which scene lists count once."""
 
     stream: str
     start: int
@@ -80,6 +80,7 @@ class TransitionEvent(Event):
     end_time: float = _wire("time")  # presentation time of ``end``
     score: float = _wire("ratio")  # how far the picture travelled, relative to the cut level
     wall: float = _wire("time")  # wall-clock time (unix s) at which ``end`` was decoded
+    cuts: list[int] = field(default_factory=list)  # frames of cuts already sent that it holds: the same change, not another
     type = "transition"
 
     @property

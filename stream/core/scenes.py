@@ -23,15 +23,24 @@ class Scene:
     end_time: float
 
 
+def holds(transition: TransitionEvent, frame: int) -> bool:
+    """Whether a cut at ``frame`` is part of ``transition``: inside it, or just after it (a fade that ends on a flat
+    frame, then the new shot starts; the detector places a span's last frame within one frame)."""
+    return transition.start <= frame <= transition.end + 2
+
+
+def boundaries(cuts: Sequence[tuple[int, float]], transitions: Sequence[TransitionEvent]) -> list[tuple[int, float]]:
+    """A stream's scene boundaries as (frame, time), in order: each transition's middle frame, and each cut
+    that no transition holds (live, the cut goes out first, at once; the transition that holds it replaces it)."""
+    kept = [c for c in cuts if not any(holds(t, c[0]) for t in transitions)]
+    return sorted(kept + [(t.middle, middle_time(t)) for t in transitions])
+
+
 def scenes_from_cuts(cuts: list[tuple[int, float]], frames: int, duration: float,
                      transitions: Sequence[TransitionEvent] = ()) -> list[Scene]:
-    """Scenes between consecutive boundaries, given (frame, time) of each cut, the transitions and the end of the media.
-
-    A transition's boundary is its middle frame; a cut from its first frame to the frame after its
-    last (the new shot starting as it ends) is that same boundary and is dropped.
-    """
-    kept = [c for c in cuts if not any(t.start <= c[0] <= t.end + 1 for t in transitions)]
-    bounds = [(0, 0.0)] + sorted(kept + [(t.middle, middle_time(t)) for t in transitions]) + [(frames, duration)]
+    """Scenes between consecutive boundaries (``boundaries``), given (frame, time) of each cut, the transitions and
+    the end of the media."""
+    bounds = [(0, 0.0)] + boundaries(cuts, transitions) + [(frames, duration)]
     return [Scene(a[0], b[0], a[1], b[1]) for a, b in zip(bounds, bounds[1:]) if b[0] > a[0]]
 
 

@@ -22,7 +22,7 @@ out) in five ways, each normalised by what this stream's own frames do:
 
 Each transition is emitted once it has ended, a few frames after its last frame (well within
 0.5 s). Cuts are never held back: a cut inside a transition (or on the frame after it) goes out
-at once, and the transition, when it comes, replaces it as that scene change (``boundaries``).
+at once, and the transition, when it comes, replaces it as that scene change (``core.scenes.boundaries``).
 
 Usage::
 
@@ -366,18 +366,3 @@ def _sweeps(pictures: np.ndarray, line: float = 0.7, once: float = 0.75) -> bool
     corr = [abs(np.corrcoef(position[:, k], switch)[0, 1]) for k in range(3) if position[:, k].std() > 0]
     return bool(corr) and max(corr) >= line
 
-
-def holds(transition: TransitionEvent, frame: int) -> bool:
-    """Whether a cut at ``frame`` is part of ``transition``: inside it, or on the frame right after it (a fade that
-    ends on a flat frame, then the new shot starts)."""
-    return transition.start <= frame <= transition.end + 1
-
-
-def boundaries(cuts: list[tuple[int, float]], transitions: list[TransitionEvent]) -> list[tuple[int, float]]:
-    """A stream's scene boundaries as (frame, time), in order: each transition's middle frame, and each cut
-    that no transition holds (the cut goes out first, at once; the transition that holds it replaces it)."""
-    out = [(f, t) for f, t in cuts if not any(holds(tr, f) for tr in transitions)]
-    for tr in transitions:
-        share = (tr.middle - tr.start) / (tr.end - tr.start) if tr.end > tr.start else 0.0
-        out.append((tr.middle, tr.time + share * (tr.end_time - tr.time)))  # the middle's time, between the ends'
-    return sorted(out)

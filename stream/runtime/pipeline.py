@@ -13,13 +13,22 @@ from __future__ import annotations
 import logging
 import queue
 import time
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from ..core.contracts import Source
-from ..core.events import EndEvent, Event, SourceEvent, StatsEvent
+from ..core.events import (
+    CutEvent,
+    EndEvent,
+    Event,
+    SourceEvent,
+    StatsEvent,
+    TransitionEvent,
+)
+from ..core.scenes import holds
 from ..core.scorer import Scorer, ScorerConfig
 from ..core.threshold import preload_kmeans
 from ..core.transitions import TransitionConfig, TransitionDetector
@@ -50,6 +59,8 @@ class StreamState:
     source: Source
     scorer: Scorer | None = None
     transitions: TransitionDetector | None = None
+    recent_cuts: deque[int] = field(default_factory=lambda: deque(maxlen=64))  # frames of the cuts sent, for ``cuts``
+    held: list[TransitionEvent] = field(default_factory=list)  # transitions waiting while the scorer holds warm-up cuts
     consumed: int = 0
     last_time: float = 0.0
     latencies: list[float] = field(default_factory=list)
@@ -150,10 +161,24 @@ class Pipeline:
             st.scored_since_stats += int(mask.sum())
             st.last_time = float(batch.time[mask][-1])
             st.latencies.extend((now - batch.wall[mask]).tolist())
-            yield from events
+            yield from self._sent(st, events)
             if st.transitions is not None:  # after the cuts, which wait for nothing
-                yield from st.transitions.push(batch.index[mask], batch.time[mask], batch.wall[mask], batch.pixels[mask],
+                st.held += st.transitions.push(batch.index[mask], batch.time[mask], batch.wall[mask], batch.pixels[mask],
                                                mu[mask], logvar[mask])
+                if not st.scorer.holding:  # a file's warm-up: its cuts come first, so that transitions can name them
+                    yield from self._sent(st, st.held)
+                    st.held = []
+
+    @staticmethod
+    def _sent(st: StreamState, events: Iterable[Event]) -> Iterator[Event]:
+        """Events as they go out; a transition names the cuts already sent that it holds (the same change of
+        scene: a cut goes out at once, the transition only once it has ended)."""
+        for ev in events:
+            if isinstance(ev, CutEvent):
+                st.recent_cuts.append(ev.frame)
+            elif isinstance(ev, TransitionEvent):
+                ev.cuts = [f for f in st.recent_cuts if holds(ev, f)]
+            yield ev
 
     def _encode(self, batch) -> tuple[np.ndarray, np.ndarray]:
         """Posteriors of a batch, encoding only frames that differ from the frame before them in their stream.
@@ -198,8 +223,8 @@ class Pipeline:
         st.finished = True
         yield from self._drain_notices()  # the source's own last word ('ended', 'failed') comes first
         if st.scorer is not None:
-            yield from st.scorer.finish()
-            yield from st.transitions.finish() if st.transitions else []
+            yield from self._sent(st, st.scorer.finish())
+            yield from self._sent(st, st.held + st.transitions.finish() if st.transitions else [])
         reason = "failed" if st.source.failed else ("stopped" if self._stopped else "eof")
         frames, cuts = (st.scorer.frames, st.scorer.cuts) if st.scorer else (0, 0)
         duration = st.last_time + 1.0 / st.source.fps if frames else 0.0

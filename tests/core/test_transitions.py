@@ -3,11 +3,8 @@
 import numpy as np
 import pytest
 from gradual import Footage, camera, cut, dissolve, fade, join, wipe
-from reprocut.stream.core.transitions import (
-    TransitionConfig,
-    TransitionDetector,
-    boundaries,
-)
+from reprocut.stream.core.scenes import boundaries
+from reprocut.stream.core.transitions import TransitionConfig, TransitionDetector
 
 FPS = 24.0
 
