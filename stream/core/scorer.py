@@ -183,11 +183,6 @@ class Scorer:
         self.cuts = 0
 
     # -- feeding -------------------------------------------------------------------------
-    @property
-    def holding(self) -> bool:
-        """Whether cuts found so far wait for the end of the warm-up (files: decided with the calibrated threshold)."""
-        return self._warming and self.threshold is None
-
     def push(self, index, time, wall, mu, logvar, pixels) -> list[CutEvent]:
         """Add consecutive frames of this stream (arrays with a leading batch axis)."""
         n = len(index)

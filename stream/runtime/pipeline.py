@@ -165,7 +165,7 @@ class Pipeline:
             if st.transitions is not None:  # after the cuts, which wait for nothing
                 st.held += st.transitions.push(batch.index[mask], batch.time[mask], batch.wall[mask], batch.pixels[mask],
                                                mu[mask], logvar[mask])
-                if not st.scorer.holding:  # a file's warm-up: its cuts come first, so that transitions can name them
+                if st.scorer.threshold is not None:  # None: a file's warm-up (or paper mode) holds its cuts; they go first
                     yield from self._sent(st, st.held)
                     st.held = []
 
