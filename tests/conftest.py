@@ -100,7 +100,7 @@ def step_server():
 def archive(tmp_path, clip_factory):
     """An archive for ``reprocut batch``: a folder of generated clips with known cuts (one in a subfolder)
     and a broken file, plus a list file naming a clip outside the folder and a missing path.
-    Returns (inputs, {absolute path: labelled cuts}, broken path, missing path)."""
+    Returns (inputs, {absolute path: (labelled cuts, labelled fades)}, broken path, missing path)."""
     folder, extra = tmp_path / "series", tmp_path / "extra"
     (folder / "s01").mkdir(parents=True)
     extra.mkdir()
@@ -108,7 +108,7 @@ def archive(tmp_path, clip_factory):
     for seed, dest in ((1, folder / "ep1.mp4"), (2, folder / "s01" / "ep2.mp4"), (4, extra / "special.mp4")):
         path, labels = clip_factory(f"archive-{seed}", frames=120, seed=seed)
         shutil.copyfile(path, dest)
-        labelled[str(dest)] = labels["cuts"]
+        labelled[str(dest)] = labels["cuts"], labels["gradual"]
     broken = folder / "broken.mp4"
     broken.write_bytes(bytes(range(256)) * 64)  # not a video
     listing = tmp_path / "more.txt"

@@ -163,6 +163,9 @@ def labels(cfg: DemoConfig) -> dict:
             gradual.append([prev.start + prev.length - prev.fade_out, shot.start])
         else:
             cuts.append(shot.start)
+    if shots and shots[-1].fade_out:  # the stream ends in a fade to black
+        end = shots[-1].start + shots[-1].length
+        gradual.append([end - shots[-1].fade_out, end - 1])
     for shot in shots:
         if shot.flash_at >= 0:
             negatives.append([shot.start + shot.flash_at, shot.start + shot.flash_at + shot.flash_len - 1, "flash"])

@@ -46,12 +46,13 @@ def test_the_example_of_docs_labels_md_parses_and_scores_as_the_page_says():
     [block] = re.findall(r"```json\n(.*?)```", (ROOT / "docs" / "labels.md").read_text(), re.S)
     lab = parse_labels(json.loads(block), "labels/harbour.json", "clips/harbour.mp4")
     assert (lab.name, lab.fps, lab.frames, lab.cuts) == ("harbour", 25.0, 300, (48, 131, 220, 280))
-    score = score_clip(lab, [48, 72, 98, 133, 170, 205, 221, 222, 255])
+    score = score_clip(lab, [48, 72, 98, 133, 170, 205, 221, 222, 255], transitions=[(60, 66), (158, 180)])
     assert score.hits == [(48, 48), (131, 133), (220, 221)]
     assert score.misses == [280]
     assert score.false_alarms == [72, 205, 222]
     assert score.ignored == [(98, "optional"), (170, "gradual"), (255, "dont_care")]
-    assert (score.gradual_found, score.false_alarm_kinds) == ([(160, 184)], {"flash": 1, "whip-pan": 1})
+    assert score.false_alarm_kinds == {"flash": 1, "whip-pan": 1}
+    assert (score.gradual.found, score.gradual.false_alarms, score.gradual.f1) == ([(160, 184)], [(60, 66)], pytest.approx(2 / 3))
     assert (score.precision, score.recall, score.f1) == (0.5, 0.75, 0.6)
 
 

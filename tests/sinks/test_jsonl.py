@@ -40,11 +40,11 @@ def test_every_event_but_stats_is_one_line():
 
 def test_a_transition_is_one_line_of_its_schema():
     out = io.StringIO()
-    feed([TransitionEvent("0", 132, 159, "dissolve", 5.28, 6.36, 1.723456, 1700000001.25), EndEvent("0", 200, 0, 8.0, 0)],
+    feed([TransitionEvent("0", 132, 159, "dissolve", 5.28, 6.36, 1.723456, 1700000001.25, [146]), EndEvent("0", 200, 0, 8.0, 0)],
          [JsonLines(out)])
     first = validate(json.loads(out.getvalue().splitlines()[0]))
     assert first == {"type": "transition", "stream": "0", "start": 132, "end": 159, "kind": "dissolve", "time": 5.28,
-                     "end_time": 6.36, "score": 1.723, "wall": 1700000001.25}
+                     "end_time": 6.36, "score": 1.723, "wall": 1700000001.25, "cuts": [146]}
 
 
 def test_stats_on_request(capsys):

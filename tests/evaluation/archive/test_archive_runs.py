@@ -28,11 +28,13 @@ def check_run(result, out, labelled, broken, missing) -> dict[str, dict]:
     lines = manifest(out)
     by_path = {r["path"]: r for r in lines}
     assert len(lines) == len(by_path) == len(labelled) + 2
-    for path, cuts in labelled.items():
+    for path, (cuts, fades) in labelled.items():
         r = by_path[path]
-        assert (r["status"], r["cut_frames"], r["cuts"], r["frames"], r["transitions"], r["error"]) == ("ok", cuts, len(cuts), 120, [], None)
+        assert (r["status"], r["cut_frames"], r["cuts"], r["frames"], r["error"]) == ("ok", cuts, len(cuts), 120, None)
+        found = [(t["start"], t["end"]) for t in r["transitions"]]
+        assert len(found) == len(fades) and all(abs(a - s) <= 3 and abs(b - e) <= 3 for (a, b), (s, e) in zip(found, fades)), found
         scenes = json.loads((out / r["outputs"]["json"]).read_text())["scenes"]
-        assert [s["start_frame"] for s in scenes] == [0, *cuts]
+        assert [s["start_frame"] for s in scenes] == sorted([0, *cuts] + [(a + b + 1) // 2 for a, b in found])
         assert (out / r["outputs"]["csv"]).read_text().startswith("Timecode List:")
         assert r["size"] == os.path.getsize(path)
     assert by_path[os.path.join(os.path.dirname(broken), "s01", "ep2.mp4")]["outputs"]["json"] == "s01/ep2.json"
