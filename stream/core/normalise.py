@@ -77,9 +77,19 @@ class NoiseSpread:
             self.history = np.concatenate([self.history, log_ratios[j:end]])[-self.window:]
             self._since += end - j
             if due < m:
-                x = self.history
-                mad = np.median(np.abs(x - np.median(x, axis=0)), axis=0)
-                self.spread = np.maximum(1.4826 * mad, 0.05)
+                self.spread = self._measure(self.history)
                 self._since = 0
             j = end
         return out
+
+    def _measure(self, x: np.ndarray) -> np.ndarray:
+        """1.4826 MAD per signal, at least 0.05; a signal not computed on some frames (NaN) is measured on the
+        others, and keeps its last spread while it has none."""
+        if not np.isnan(x).any():
+            return np.maximum(1.4826 * np.median(np.abs(x - np.median(x, axis=0)), axis=0), 0.05)
+        spread = self.spread.copy()
+        for c in range(x.shape[1]):  # column by column: np.nanmedian goes through masked arrays, 10x slower
+            v = x[~np.isnan(x[:, c]), c]
+            if len(v):
+                spread[c] = max(1.4826 * float(np.median(np.abs(v - np.median(v)))), 0.05)
+        return spread

@@ -39,12 +39,13 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from .calibration import Calibration
 from .events import CutEvent
+from .frames import Frames
 from .kl import prior_kl, same_picture
 from .normalise import NoiseSpread, local_means, neighbourhoods
 from .signals import (
@@ -53,7 +54,9 @@ from .signals import (
     layout_similarity,
     layouts,
     pair_signals,
+    pixel_change,
 )
+from .sparse import needed
 from .threshold import ThresholdConfig, adaptive_threshold, paper_threshold
 
 
@@ -101,31 +104,6 @@ class ScorerConfig:
 
 
 @dataclass
-class _Frames:
-    """A run of consecutive frames of one stream, as arrays with a leading frame axis."""
-
-    index: np.ndarray
-    time: np.ndarray
-    wall: np.ndarray
-    mu: np.ndarray
-    logvar: np.ndarray
-    pixels: np.ndarray
-    hist: np.ndarray
-    layout: np.ndarray
-    colour: np.ndarray
-    raw: np.ndarray  # [N, len(SIGNALS)] raw signals against the frame before
-
-    def __len__(self) -> int:
-        return len(self.index)
-
-    def __getitem__(self, key) -> _Frames:
-        return _Frames(*(getattr(self, f.name)[key] for f in fields(self)))
-
-    def __add__(self, other: _Frames) -> _Frames:
-        return _Frames(*(np.concatenate([getattr(self, f.name), getattr(other, f.name)]) for f in fields(self)))
-
-
-@dataclass
 class _Candidate:
     index: int
     time: float
@@ -157,6 +135,7 @@ class Scorer:
             self.floors["kl"] = 0.5 * median if median else 0.05
         self._floors = np.array([self.floors[s] for s in SIGNALS])
         self.lookahead = max(self.cfg.after, self.cfg.flash_frames)
+        self.needs_ahead = self.cfg.before + 1  # a candidate needs the posteriors of this many frames before it
         self.min_len = max(1, round(self.cfg.min_scene_len * self.cfg.fps))
         self._warming = self.cfg.threshold is None
         self.threshold: float | None = self.cfg.threshold if self.cfg.threshold is not None else (
@@ -164,7 +143,7 @@ class Scorer:
         self.weights = {s: self.cfg.weights[s] for s in self.cfg.signals}
         self._weights = np.array([self.weights.get(s, 0.0) for s in SIGNALS])
         self._centres: tuple[float, float] | None = None
-        self._frames: _Frames | None = None  # the last decided frames (neighbourhood) and those awaiting a decision
+        self._frames: Frames | None = None  # the last decided frames (neighbourhood) and those awaiting a decision
         self._decided = 0  # how many frames at the start of ``_frames`` are decided
         self._warm: list[_Candidate] = []
         self._warm_time = 0.0
@@ -176,7 +155,7 @@ class Scorer:
         self._last_cut: int | None = None
         self._last_cut_score = math.inf  # the stream's start is no candidate to out-score
         self._flash_until = -1
-        self._paper: list[_Frames] = []
+        self._paper: list[Frames] = []
         self.trace: list[tuple[int, float, float]] = []
         self._noise = NoiseSpread(len(SIGNALS), self.cfg.noise_window)
         self.frames = 0
@@ -192,14 +171,14 @@ class Scorer:
         layout, colour = layouts(pixels)
         prev = self._frames[-1:] if self._frames is not None and len(self._frames) else None
         if prev is None:
-            prev = _Frames(index[:1], time[:1], wall[:1], mu[:1], logvar[:1], pixels[:1], hist[:1], layout[:1], colour[:1],
+            prev = Frames(index[:1], time[:1], wall[:1], mu[:1], logvar[:1], pixels[:1], hist[:1], layout[:1], colour[:1],
                            np.zeros((1, len(SIGNALS))))
         raw = pair_signals(
             np.concatenate([prev.mu, mu[:-1]]), np.concatenate([prev.logvar, logvar[:-1]]),
             np.concatenate([prev.pixels, pixels[:-1]]), np.concatenate([prev.hist, hist[:-1]]),
             mu, logvar, pixels, hist,
         )
-        new = _Frames(np.asarray(index, np.int64), np.asarray(time, np.float64), np.asarray(wall, np.float64), mu, logvar,
+        new = Frames(np.asarray(index, np.int64), np.asarray(time, np.float64), np.asarray(wall, np.float64), mu, logvar,
                       pixels, hist, layout, colour, np.stack([raw[s] for s in SIGNALS], axis=1))
         if self._t0 is None:
             self._t0 = float(new.time[0])
@@ -212,6 +191,19 @@ class Scorer:
             return []
         ready = len(self._frames) - self._decided - self.lookahead
         return self._score(ready) if ready > 0 else []
+
+    def posteriors_needed(self, pixels: np.ndarray, ahead: np.ndarray) -> np.ndarray:
+        """Which of the next frames (not pushed yet) the decisions need posteriors for ([n] bool; ``sparse.py``):
+        those near a frame whose pixels change by ``min_pix``; every frame without the pix signal or in paper
+        mode. ``ahead``: the ``needs_ahead`` frames after them (fewer only where the stream ends)."""
+        if "pix" not in self.weights or self.cfg.threshold_mode == "paper":
+            return np.ones(len(pixels), bool)
+        last, before = pixels[:1], np.zeros(0)  # a stream's first frame changes nothing
+        if self._frames is not None:
+            last, before = self._frames.pixels[-1:], self._frames.raw[-self.lookahead:, SIGNALS.index("pix")]
+        px = np.concatenate([pixels, ahead])
+        change = pixel_change(np.concatenate([last, px[:-1]]), px)
+        return needed(change >= self.cfg.min_pix, before >= self.cfg.min_pix, self.needs_ahead, self.lookahead)[:len(pixels)]
 
     def finish(self) -> list[CutEvent]:
         """Decide the frames still waiting for look-ahead and, in paper mode, the whole file."""
@@ -231,15 +223,16 @@ class Scorer:
 
     def _combine(self, ratios: np.ndarray, spread: np.ndarray) -> np.ndarray:
         """Weighted mean of log-ratios [m, C] -> scores [m]; each weight is divided by that signal's noise."""
-        weights = self._weights / spread
         logs = np.log(ratios)
+        known = ~np.isnan(logs)  # a KL not computed (``sparse.py``) leaves the mean to the other signals
+        weights, logs = np.where(known, self._weights / spread, 0.0), np.where(known, logs, 0.0)
         total, log_score = np.zeros(len(ratios)), np.zeros(len(ratios))
         for c in range(len(SIGNALS)):  # added in signal order, as frame-by-frame scoring did
             total = total + weights[:, c]
             log_score = log_score + weights[:, c] * logs[:, c]
         return np.exp(log_score / total)
 
-    def _return_scores(self, f: _Frames, pos: np.ndarray, local: np.ndarray, spread: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _return_scores(self, f: Frames, pos: np.ndarray, local: np.ndarray, spread: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Flash guard: the best score of "frame before -> each of the next ``flash_frames``", and at which offset."""
         best, offset = np.full(len(pos), np.inf), np.zeros(len(pos), np.int64)
         for k in range(1, self.cfg.flash_frames + 1):
@@ -253,7 +246,7 @@ class Scorer:
             best[ok[better]], offset[ok[better]] = s[better], k
         return best, offset
 
-    def _latent_same(self, f: _Frames, pos: np.ndarray) -> np.ndarray:
+    def _latent_same(self, f: Frames, pos: np.ndarray) -> np.ndarray:
         """With the KL but not the pixels (whose layouts tell it better): ``kl.same_picture`` (the latent's change
         is small beside what the posteriors hold, or gradual)."""
         if "kl" not in self.weights or "pix" in self.weights:
@@ -261,7 +254,7 @@ class Scorer:
         share = self.cfg.latent_share * (prior_kl(f.mu, f.logvar) if self.cfg.latent_share else np.zeros(len(f)))
         return same_picture(f.raw[:, SIGNALS.index("kl")], share, pos, self.cfg.min_ratio if self.cfg.latent_spike else 0.0)
 
-    def _layout_rules(self, f: _Frames, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _layout_rules(self, f: Frames, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(same, unrelated) per position, from the pictures' layouts (with the pix signal). ``same``: the frame
         keeps the previous one's layout and colour balance (a dip, a glow, a pose jump, a smear): no cut.
         ``unrelated``: its picture is unrelated to those before (and the next ones do not return) while each
@@ -305,7 +298,7 @@ class Scorer:
         raw_pix = f.raw[pos, SIGNALS.index("pix")]
         faint = raw_pix < self.cfg.min_pix if "pix" in self.weights else np.zeros(m, bool)
         used = [SIGNALS.index(s) for s, w in self.weights.items() if w > 0]
-        eligible = ~faint & ~np.any(ratios[:, used] < self.cfg.min_ratio, axis=1)
+        eligible = ~faint & np.all(ratios[:, used] >= self.cfg.min_ratio, axis=1)
         same, unrelated = self._layout_rules(f, pos)
         eligible = (eligible & ~same & ~self._latent_same(f, pos)) | (unrelated & ~faint)
         self.recent.extend(scores.tolist())

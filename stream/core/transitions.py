@@ -35,6 +35,7 @@ Usage::
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from dataclasses import dataclass
 from statistics import median
@@ -43,6 +44,7 @@ import numpy as np
 
 from .events import TransitionEvent
 from .kl import symmetric_kl
+from .signals import block_sums
 
 SMALL = 16  # side of the blurred copy the detector compares
 
@@ -78,11 +80,7 @@ class TransitionConfig:
 def small_copies(pixels: np.ndarray) -> np.ndarray:
     """uint8 [N,S,S,3] -> float32 [N,16,16,3] in 0-1, each value the mean of its block."""
     k = pixels.shape[1] // SMALL
-    total = np.zeros((len(pixels), SMALL, SMALL, 3), np.uint16 if k <= 16 else np.uint32)
-    for i in range(k):  # k*k strided adds: several times faster than a mean over reshaped block axes
-        for j in range(k):
-            total += pixels[:, i : k * SMALL : k, j : k * SMALL : k]
-    return total.astype(np.float32) / (255.0 * k * k)
+    return block_sums(pixels, SMALL).astype(np.float32) / (255.0 * k * k)
 
 
 @dataclass
@@ -270,18 +268,22 @@ class TransitionDetector:
         return self._emit(span, self._kind(span), travel)
 
     # -- twin comparison -------------------------------------------------------------------------
+    def _note_latent(self, f: _Frame) -> None:
+        if not math.isnan(f.latent):  # NaN: a calm frame of a file, not encoded (``sparse.py``)
+            self._latents.append(f.latent)
+
     def _step(self, f: _Frame) -> list[TransitionEvent]:
         if self._start is None:
             level = max(self.cfg.floor, self.cfg.open_ratio * median(self._changes) if self._changes else 0.0)
             latent_level = median(self._latents) if self._latents else 0.0
             self._changes.append(f.change)
-            self._latents.append(f.latent)
+            self._note_latent(f)
             if f.change > level and len(self._changes) > self.cfg.min_frames:  # the typical change is known
                 self._start, self._last_active, self._level, self._latent_level = f.index, f.index, level, latent_level
                 self._path = [f.change]
             return []
         self._changes.append(f.change)
-        self._latents.append(f.latent)
+        self._note_latent(f)
         self._path.append(f.change)
         if f.change > max(self._level, self.cfg.settle * median(self._path)):
             self._last_active = f.index

@@ -44,6 +44,7 @@ class ClipRun:
     seconds: float = 0.0  # wall time of the run, model loading excluded
     source: Source | None = None  # what was read (frame rate, size)
     transitions: list[TransitionEvent] = field(default_factory=list)
+    encoded: int = 0  # frames that went through the encoder (the others repeat a frame or decide nothing)
 
     @property
     def fps(self) -> float:
@@ -71,7 +72,7 @@ def _run(source: Source, config: PipelineConfig, encoder: Encoder | None, found:
     seconds = time.perf_counter() - start
     scorer = pipeline.scorers[0]
     return ClipRun(found.end.frames if found.end else 0, found.cuts, list(scorer.trace) if scorer else [], seconds, source,
-                   found.transitions)
+                   found.transitions, pipeline.streams[0].encoded)
 
 
 def detect_clip_each(clip: str, configs: list[PipelineConfig], encoder: Encoder) -> list[ClipRun]:

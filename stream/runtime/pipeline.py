@@ -33,7 +33,7 @@ from ..core.scorer import Scorer, ScorerConfig
 from ..core.threshold import preload_kmeans
 from ..core.transitions import TransitionConfig, TransitionDetector
 from .encoder import Encoder, EncoderConfig
-from .ring import FrameRing, RingConfig
+from .ring import Batch, FrameRing, RingConfig
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,7 @@ class PipelineConfig:
     model: str = ""  # ONNX encoder; empty: the bundled default model
     device: str = "auto"  # auto | cpu | cuda
     batch: int = 0  # frames per encoder call; 0: 64 on CPU, 256 on CUDA
+    every_frame: bool = False  # files: encode every frame, not only those near a visible change (core/sparse.py)
     max_delay_ms: float = 40.0  # files: a waiting frame goes to the encoder after this long, full batch or not (live: at once)
     ring_capacity: int = 1024
     stats_interval_s: float = 1.0
@@ -68,6 +69,7 @@ class StreamState:
     finished: bool = False
     encoded: int = 0  # frames that went through the encoder (a repeat of the frame before does not)
     last: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # pixels, mu, logvar of the last frame scored
+    pending: Batch | None = None  # frames held back from the encoder (``Pipeline._held_back``)
 
     def info(self) -> dict:
         s = self.source
@@ -150,21 +152,34 @@ class Pipeline:
             except queue.Empty:
                 return
 
-    def _score(self, batch) -> Iterator[Event]:
-        mu, logvar = self._encode(batch)
+    def _score(self, batch: Batch) -> Iterator[Event]:
+        runs = []
         for slot in np.unique(batch.stream):
             st = self.streams[int(slot)]
-            mask = batch.stream == slot
-            events = self._scorer(st).push(batch.index[mask], batch.time[mask], batch.wall[mask], mu[mask], logvar[mask], batch.pixels[mask])
+            frames = batch[batch.stream == slot] if st.pending is None else st.pending + batch[batch.stream == slot]
+            cut = max(len(frames) - self._held_back(st), 0)
+            st.pending = frames[cut:]
+            if cut:
+                runs.append((st, frames[:cut]))
+        yield from self._push(runs)
+
+    def _held_back(self, st: StreamState) -> int:
+        """Frames a stream keeps back from the encoder: on files, those that say which frames before them need
+        encoding (``Scorer.needs_ahead``), so what is encoded depends on the file alone, not on batch boundaries."""
+        return 0 if self.cfg.every_frame or st.source.live else self._scorer(st).needs_ahead
+
+    def _push(self, runs: list[tuple[StreamState, Batch]]) -> Iterator[Event]:
+        """Encode the runs of frames released by their streams together, then score each."""
+        for (st, run), (mu, logvar) in zip(runs, self._encode(runs)):
+            events = self._scorer(st).push(run.index, run.time, run.wall, mu, logvar, run.pixels)
             now = time.time()
-            st.consumed += int(mask.sum())
-            st.scored_since_stats += int(mask.sum())
-            st.last_time = float(batch.time[mask][-1])
-            st.latencies.extend((now - batch.wall[mask]).tolist())
+            st.consumed += len(run)
+            st.scored_since_stats += len(run)
+            st.last_time = float(run.time[-1])
+            st.latencies.extend((now - run.wall).tolist())
             yield from self._sent(st, events)
             if st.transitions is not None:  # after the cuts, which wait for nothing
-                st.held += st.transitions.push(batch.index[mask], batch.time[mask], batch.wall[mask], batch.pixels[mask],
-                                               mu[mask], logvar[mask])
+                st.held += st.transitions.push(run.index, run.time, run.wall, run.pixels, mu, logvar)
                 if st.scorer.threshold is not None:  # None: a file's warm-up (or paper mode) holds its cuts; they go first
                     yield from self._sent(st, st.held)
                     st.held = []
@@ -180,47 +195,61 @@ class Pipeline:
                 ev.cuts = [f for f in st.recent_cuts if holds(ev, f)]
             yield ev
 
-    def _encode(self, batch) -> tuple[np.ndarray, np.ndarray]:
-        """Posteriors of a batch, encoding only frames that differ from the frame before them in their stream.
+    def _encode(self, runs: list[tuple[StreamState, Batch]]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Posteriors of each run, encoding only the frames that can change a decision (NaN for the others),
+        all runs' frames in one encoder call.
 
-        Animation holds a drawing for 2-3 frames: the same 64x64 input has the same posterior, so
-        a repeat reuses it (exact: the KL between them is 0 either way).
+        Animation holds a drawing for 2-3 frames: the same 64x64 input has the same posterior, so a
+        repeat reuses it (exact: the KL between them is 0 either way). On files, frames far from any
+        visible change are not encoded at all (``core/sparse.py``; ``every_frame`` turns that off); live
+        sources encode every frame, as the encoder keeps up with real time.
         """
-        repeat = np.zeros(len(batch), bool)
-        for slot in np.unique(batch.stream):
-            st, where = self.streams[int(slot)], np.nonzero(batch.stream == slot)[0]
-            px = batch.pixels[where]
-            same = np.empty(len(where), bool)
-            same[0] = st.last is not None and np.array_equal(px[0], st.last[0])
+        plans, chosen = [], []
+        for st, run in runs:
+            px = run.pixels
+            same = np.empty(len(run), bool)
+            same[0] = st.last is not None and not np.isnan(st.last[1]).any() and np.array_equal(px[0], st.last[0])
             same[1:] = (px[1:] == px[:-1]).all(axis=(1, 2, 3))
-            repeat[where] = same
-        fresh = np.nonzero(~repeat)[0]
-        out = self.encoder.encode(batch.pixels[fresh]) if len(fresh) else None
-        mu = np.empty((len(batch), self.encoder.latent), np.float32)
-        logvar = np.empty_like(mu)
-        if out is not None:
-            mu[fresh], logvar[fresh] = out
-        for slot in np.unique(batch.stream):
-            st, where = self.streams[int(slot)], np.nonzero(batch.stream == slot)[0]
-            source = np.maximum.accumulate(np.where(repeat[where], -1, np.arange(len(where))))  # last fresh frame
-            carried = source < 0  # repeats of the previous batch's last frame
-            mu[where[~carried]], logvar[where[~carried]] = mu[where[source[~carried]]], logvar[where[source[~carried]]]
+            source = np.maximum.accumulate(np.where(same, -1, np.arange(len(run))))  # the frame each repeats (-1: before)
+            wanted = (np.ones(len(run), bool) if not self._held_back(st)
+                      else st.scorer.posteriors_needed(px, st.pending.pixels if st.pending is not None else px[:0]))
+            fresh = ~same & wanted
+            fresh[source[wanted & (source >= 0)]] = True  # a repeat that is needed needs the frame it repeats
+            st.encoded += int(fresh.sum())
+            plans.append((st, run, source, fresh))
+            chosen.append(px[fresh])
+        pixels = np.concatenate(chosen) if chosen else np.zeros((0,))
+        encoded = self.encoder.encode(pixels) if len(pixels) else None
+        out, at = [], 0
+        for st, run, source, fresh in plans:
+            mu = np.full((len(run), self.encoder.latent), np.nan, np.float32)
+            logvar = mu.copy()
+            k = int(fresh.sum())
+            if k:
+                mu[fresh], logvar[fresh] = encoded[0][at:at + k], encoded[1][at:at + k]
+                at += k
+            carried = source < 0  # repeats of the previous run's last frame
+            mu[~carried], logvar[~carried] = mu[source[~carried]], logvar[source[~carried]]
             if carried.any():
-                mu[where[carried]], logvar[where[carried]] = st.last[1], st.last[2]
-            st.encoded += int((~repeat[where]).sum())
-            st.last = (batch.pixels[where[-1]], mu[where[-1]], logvar[where[-1]])
-        return mu, logvar
+                mu[carried], logvar[carried] = st.last[1], st.last[2]
+            st.last = (run.pixels[-1], mu[-1], logvar[-1])
+            out.append((mu, logvar))
+        return out
 
     def _finish_done_streams(self) -> Iterator[Event]:
         for st in self.streams:
             src = st.source
-            if not st.finished and src.done.is_set() and st.consumed + self.ring.dropped[src.slot] >= src.frames_put:
+            pending = len(st.pending) if st.pending is not None else 0
+            if not st.finished and src.done.is_set() and st.consumed + pending + self.ring.dropped[src.slot] >= src.frames_put:
                 yield from self._finish(st)
 
     def _finish(self, st: StreamState) -> Iterator[Event]:
         if st.finished:
             return
         st.finished = True
+        rest, st.pending = st.pending, None  # what was held back: nothing follows it
+        if rest is not None and len(rest):
+            yield from self._push([(st, rest)])
         yield from self._drain_notices()  # the source's own last word ('ended', 'failed') comes first
         if st.scorer is not None:
             yield from self._sent(st, st.scorer.finish())
@@ -228,7 +257,7 @@ class Pipeline:
         reason = "failed" if st.source.failed else ("stopped" if self._stopped else "eof")
         frames, cuts = (st.scorer.frames, st.scorer.cuts) if st.scorer else (0, 0)
         duration = st.last_time + 1.0 / st.source.fps if frames else 0.0
-        log.debug("stream %s: %d of %d frames encoded (the rest repeat the frame before)", st.id, st.encoded, st.consumed)
+        log.debug("stream %s: %d of %d frames encoded (the rest repeat the frame before or decide nothing)", st.id, st.encoded, st.consumed)
         yield EndEvent(st.id, frames, cuts, duration, self.ring.dropped[st.source.slot], reason)
 
     def _stats(self, interval: float) -> Iterator[StatsEvent]:

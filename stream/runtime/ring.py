@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -35,6 +35,12 @@ class Batch:
 
     def __len__(self) -> int:
         return len(self.index)
+
+    def __getitem__(self, key) -> Batch:
+        return Batch(*(getattr(self, f.name)[key] for f in fields(self)))
+
+    def __add__(self, other: Batch) -> Batch:
+        return Batch(*(np.concatenate([getattr(self, f.name), getattr(other, f.name)]) for f in fields(self)))
 
 
 class FrameRing:

@@ -46,7 +46,9 @@ def test_each_configuration_of_one_decode_finds_what_its_own_run_finds(clip_fact
     each = detect_clip_each(str(path), configs, encoder)
     encoded_once = sum(calls)
     alone = [detect_clip(str(path), c, encoder) for c in configs]
-    assert 0 < encoded_once <= 240 and sum(calls) - encoded_once >= 3 * encoded_once  # the replays encoded nothing
+    # The replays encoded nothing: at most each frame once for three configurations (kl-only needs every frame,
+    # the default only those near a change), where the runs alone encode again.
+    assert 0 < encoded_once <= 240 < sum(calls) - encoded_once
     assert len({tuple(c.frame for c in r.cuts) for r in alone}) > 1  # the signals make a difference here
     for a, b in zip(each, alone):
         assert a.frames == b.frames == 240

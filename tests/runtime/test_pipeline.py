@@ -102,7 +102,7 @@ def test_a_failed_source_ends_failed_and_the_other_stream_goes_on(clips, encoder
 
 def test_frames_that_repeat_the_one_before_are_not_encoded_and_change_no_decision(encoder):
     path, _ = read_labels("testvideo")  # a slideshow: many frames repeat the one before, byte for byte
-    traced = PipelineConfig(scorer=ScorerConfig(trace=True))
+    traced = PipelineConfig(every_frame=True, scorer=ScorerConfig(trace=True))  # this lever alone (sparse: test_sparse.py)
     pipeline = Pipeline([open_source(str(path))], traced, encoder=encoder)
     cuts = [e for e in pipeline.run() if e.type == "cut"]
     st = pipeline.streams[0]

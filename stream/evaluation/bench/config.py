@@ -15,7 +15,8 @@ from ..metrics import EvalConfig
 class BenchConfig:
     model: str = ""  # ONNX encoder; empty: the bundled default
     dataset: str | None = None  # labelled clips (DIR/labels/*.json); None: generated demo clips
-    clip: str | None = None  # real clip re-encoded to each size for throughput; None: a generated one
+    clip: tuple[str, ...] = ()  # real clips, joined and re-encoded to each size for throughput; none: a generated one
+    throughput_frames: int = 3000  # frames of the joined clip (looped if the clips are shorter)
     peers: bool = False  # PySceneDetect and TransNetV2 beside reprocut and the pixel baseline
     quick: bool = False  # smoke run: one tiny clip, one repeat
     repeats: int = 3
@@ -31,6 +32,7 @@ class BenchConfig:
             raise UsageError("--repeats must be at least 1")
         if self.quick:
             self.repeats, self.sizes, self.batches, self.latency_frames = 1, ((160, 90),), (1, 16), 168
+            self.throughput_frames = 48
 
 
 def median(values: Iterable[float | None]) -> float | None:

@@ -23,12 +23,15 @@ def to_markdown(report: dict) -> str:
     t = report["throughput"]
     lines += [f"### Throughput: detect vs decoding alone (source `{t['source']}`, re-encoded to H.264 per size)", "",
               "`reprocut detect FILE --jsonl` as a whole process (start-up included) against PyAV decoding to 64x64 in "
-              "process; the pipeline alone (in process, model loaded) beside it.", "",
+              "process; the pipeline alone (in process, model loaded) beside it, as it runs (encoding only the frames "
+              "near a visible change: the share encoded) and with `--every-frame`.", "",
               "| size | frames | PyAV decode to 64x64 (fps) | reprocut detect, whole process (fps) | detect / decode "
-              "| pipeline alone (fps) | pipeline / decode |", "|---|---:|---:|---:|---:|---:|---:|"]
+              "| pipeline alone (fps) | pipeline / decode | share encoded | pipeline, every frame / decode |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in t["rows"]:
         lines.append(f"| {r['size']} | {r['frames']} | {_cell(r['decode_fps'])} | {_cell(r['detect_fps'])} | {_cell(r['ratio'])} "
-                     f"| {_cell(r['pipeline_fps'])} | {_cell(r['pipeline_ratio'])} |")
+                     f"| {_cell(r['pipeline_fps'])} | {_cell(r['pipeline_ratio'])} | {_cell(r['encoded_share'])} "
+                     f"| {_cell(r['every_frame_ratio'])} |")
     p = report["pyscenedetect"]
     lines += ["", f"### Against PySceneDetect (`{p['clip']}`, {p['frames']} frames, whole processes)", "",
               "| `scenedetect -i FILE -b pyav detect-adaptive list-scenes` (s) | `reprocut detect FILE --jsonl` (s) "

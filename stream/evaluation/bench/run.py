@@ -67,14 +67,15 @@ def run_bench(cfg: BenchConfig, command: str = "") -> dict:
                         "command": command, "machine": machine_info(),
                         "model": {"path": encoder.path, "name": encoder.name, "latent": encoder.latent},
                         "config": {k: v for k, v in asdict(cfg).items() if k != "workdir"}}
-        source = cfg.clip
-        if source is None:
-            source = os.path.join(folder, "source.mp4")
-            write_clip(DemoConfig(width=1280, height=720, frames=48 if cfg.quick else 480, seed=21), source)
-        elif not os.path.isfile(source):
-            raise UsageError(f"{source}: no such file")
-        rows = bench_throughput(cfg, encoder, source, folder)
-        report["throughput"] = {"source": os.path.basename(source), "rows": rows}
+        sources = list(cfg.clip)
+        if not sources:
+            sources = [os.path.join(folder, "source.mp4")]
+            write_clip(DemoConfig(width=1280, height=720, frames=48 if cfg.quick else 480, seed=21), sources[0])
+        for source in sources:
+            if not os.path.isfile(source):
+                raise UsageError(f"{source}: no such file")
+        rows = bench_throughput(cfg, encoder, sources, folder)
+        report["throughput"] = {"source": " + ".join(os.path.basename(s) for s in sources), "rows": rows}
         report["load"] = {"throughput": load_avg()}
         middle = rows[len(rows) // 2]  # 640x360
         report["pyscenedetect"] = bench_vs_pyscenedetect(cfg, middle)

@@ -9,6 +9,7 @@ ONNX Runtime does with each batch size on CPU (and CUDA when its provider loads)
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import os
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
@@ -30,29 +32,45 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def reencode(src: str, dst: str, width: int, height: int, crf: int = 23) -> int:
-    """Re-encode ``src`` to H.264 at ``width`` x ``height`` with PyAV; returns frames written."""
+def reencode(sources: list[str], dst: str, width: int, height: int, frames: int, crf: int = 23) -> int:
+    """The first ``frames`` frames of ``sources`` joined in order (looped if they are shorter), re-encoded to H.264
+    at ``width`` x ``height`` with PyAV at the first source's frame rate; returns frames written."""
     import av
 
     from ...sources.decode import open_video, stream_fps
 
+    with open_video(sources[0]) as first:
+        rate = Fraction(stream_fps(first.streams.video[0])).limit_denominator(1001)
     n = 0
-    with open_video(src) as inp, av.open(dst, "w") as out:
-        vin = inp.streams.video[0]
-        vin.thread_type = "AUTO"
-        rate = Fraction(stream_fps(vin)).limit_denominator(1001)
+    with av.open(dst, "w") as out:
         vout = out.add_stream("libx264", rate=rate)
         vout.width, vout.height, vout.pix_fmt = width, height, "yuv420p"
         vout.options = {"crf": str(crf), "preset": "veryfast"}
-        for frame in inp.decode(vin):
+        for rgb in itertools.islice(_looped(sources, width, height), frames):
             # A fresh frame (no source timestamps): the encoder numbers frames at the output rate.
-            img = av.VideoFrame.from_ndarray(frame.to_ndarray(width=width, height=height, format="rgb24"), format="rgb24")
-            for packet in vout.encode(img):
+            for packet in vout.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")):
                 out.mux(packet)
             n += 1
         for packet in vout.encode():
             out.mux(packet)
     return n
+
+
+def _looped(sources: list[str], width: int, height: int) -> Iterator[np.ndarray]:
+    """The frames of ``sources`` in order, again and again, as RGB at ``width`` x ``height``."""
+    from ...sources.decode import open_video
+
+    while True:
+        some = False
+        for path in sources:
+            with open_video(path) as inp:
+                vin = inp.streams.video[0]
+                vin.thread_type = "AUTO"
+                for frame in inp.decode(vin):
+                    some = True
+                    yield frame.to_ndarray(width=width, height=height, format="rgb24")
+        if not some:
+            return
 
 
 def decode_only(path: str) -> tuple[int, float]:
@@ -88,9 +106,10 @@ def detect_command(cfg: BenchConfig, path: str) -> list[str]:
     return cmd + (["--model", cfg.model] if cfg.model else [])
 
 
-def bench_throughput(cfg: BenchConfig, encoder: Encoder, source: str, folder: str) -> list[dict]:
-    """``source`` re-encoded to each of ``cfg.sizes`` (kept in ``folder``): decode fps, detect fps (whole process
-    and pipeline alone), their ratios."""
+def bench_throughput(cfg: BenchConfig, encoder: Encoder, sources: list[str], folder: str) -> list[dict]:
+    """``sources`` joined to ``cfg.throughput_frames`` frames and re-encoded to each of ``cfg.sizes`` (kept in
+    ``folder``): decode fps, detect fps (whole process and pipeline alone, also encoding every frame), their
+    ratios, and the share of frames the pipeline encoded."""
     from ...runtime.pipeline import PipelineConfig
     from ..runner import detect_clip
 
@@ -101,24 +120,31 @@ def bench_throughput(cfg: BenchConfig, encoder: Encoder, source: str, folder: st
             import av
 
             try:
-                reencode(source, path, width, height)
+                reencode(sources, path, width, height, cfg.throughput_frames)
             except av.FFmpegError as exc:
-                raise UsageError(f"{source}: cannot re-encode to {width}x{height} ({exc})") from None
-        config = PipelineConfig(model=cfg.model, device=encoder.device)
-        dec, det, pipe, secs = [], [], [], []
-        frames = 0
+                raise UsageError(f"{sources[0]}: cannot re-encode to {width}x{height} ({exc})") from None
+        sparse, every = PipelineConfig(model=cfg.model, device=encoder.device), PipelineConfig(
+            model=cfg.model, device=encoder.device, every_frame=True)
+        dec, det, pipe, full, secs = [], [], [], [], []
+        frames, encoded = 0, 0
         for _ in range(cfg.repeats):  # interleaved, so a slow spell of the machine hits each
             frames, seconds = decode_only(path)
             dec.append(frames / seconds)
             secs.append(timed_process(detect_command(cfg, path)))
             det.append(frames / secs[-1])
-            run = detect_clip(path, config, encoder)
+            run = detect_clip(path, sparse, encoder)
             pipe.append(run.frames / run.seconds)
-        d, t, p = median(dec), median(det), median(pipe)
+            encoded = run.encoded
+            run = detect_clip(path, every, encoder)
+            full.append(run.frames / run.seconds)
+        d, t, p, e = median(dec), median(det), median(pipe), median(full)
         rows.append({"size": f"{width}x{height}", "path": path, "frames": frames, "decode_fps": rounded(d),
                      "detect_fps": rounded(t), "detect_s": rounded(median(secs), 2), "ratio": rounded(t / d, 2) if d and t else None,
-                     "pipeline_fps": rounded(p), "pipeline_ratio": rounded(p / d, 2) if d and p else None, "runs": cfg.repeats})
-        log.info("throughput %dx%d: decode %.0f fps, detect %.0f fps (pipeline %.0f)", width, height, d or 0, t or 0, p or 0)
+                     "pipeline_fps": rounded(p), "pipeline_ratio": rounded(p / d, 2) if d and p else None,
+                     "every_frame_fps": rounded(e), "every_frame_ratio": rounded(e / d, 2) if d and e else None,
+                     "encoded_share": rounded(encoded / frames, 2) if frames else None, "runs": cfg.repeats})
+        log.info("throughput %dx%d: decode %.0f fps, detect %.0f fps (pipeline %.0f, every frame %.0f)",
+                 width, height, d or 0, t or 0, p or 0, e or 0)
     return rows
 
 
