@@ -15,12 +15,13 @@ def local_path(url: str) -> str:
 
 class FileSource(ThreadedSource):
     """Probed at open, so fps, size and frame count are known before the first frame; missing, empty
-    and non-video files raise ``UsageError`` here."""
+    and non-video files raise ``UsageError`` here. The probe's container is the one decoded (opening a
+    file again costs its probing again)."""
 
     def __init__(self, url: str, cfg: SourceConfig):
         super().__init__(url, cfg, live=False)
-        with open_video(local_path(url)) as container:
-            self._describe(container.streams.video[0])
+        self._container = open_video(local_path(url))
+        self._describe(self._container.streams.video[0])
 
     def _produce(self) -> None:
-        self._read_to_end(open_video(local_path(self.url)))
+        self._read_to_end(self._container)

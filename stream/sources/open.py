@@ -26,16 +26,13 @@ def is_live_url(url: str) -> bool:
 
 
 def check_source(url: str) -> None:
-    """Reject what cannot be a source before any thread starts (one clear line for the user)."""
+    """Reject a URL scheme that no source reads, before any thread starts (one clear line for the user)."""
     if url == STDIN or url.startswith((DEMO, DEVICE)):
         return
     scheme = urlparse(url).scheme.lower()
-    if len(scheme) > 1 and scheme != "file":  # one letter: a Windows drive
-        if scheme not in LIVE_SCHEMES:
-            raise UsageError(f"{url}: unsupported URL scheme {scheme!r} (use a file, - for stdin, /dev/videoN, {DEMO} "
-                             f"or {', '.join(s + '://' for s in sorted(LIVE_SCHEMES))})")
-        return
-    open_video(local_path(url)).close()  # raises UsageError for missing, empty, non-video files
+    if len(scheme) > 1 and scheme != "file" and scheme not in LIVE_SCHEMES:  # one letter: a Windows drive
+        raise UsageError(f"{url}: unsupported URL scheme {scheme!r} (use a file, - for stdin, /dev/videoN, {DEMO} "
+                         f"or {', '.join(s + '://' for s in sorted(LIVE_SCHEMES))})")
 
 
 def open_source(url: str | None, cfg: SourceConfig | None = None) -> Source:
@@ -52,7 +49,9 @@ def open_source(url: str | None, cfg: SourceConfig | None = None) -> Source:
         return DemoSource(url, cfg)
     live = cfg.live if cfg.live is not None else is_live_url(url)
     if not live:
-        return PipeSource(cfg) if url == STDIN else FileSource(url, cfg)
+        return PipeSource(cfg) if url == STDIN else FileSource(url, cfg)  # its probe rejects missing and non-video files
     if url.startswith(DEVICE):
         return DeviceSource(url, cfg)
+    if not is_live_url(url):  # a file read as live: rejected now if it cannot be read, as a FileSource would be
+        open_video(local_path(url)).close()
     return NetworkSource(url, cfg, local=not is_live_url(url))
