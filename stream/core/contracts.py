@@ -32,6 +32,7 @@ class Source(Protocol):
     url: str
     slot: int
     live: bool
+    paced: bool  # frames come at the stream's own rate (live, or a file paced in real time): events are wanted at once
     fps: float
     width: int
     height: int

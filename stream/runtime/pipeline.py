@@ -164,9 +164,10 @@ class Pipeline:
         yield from self._push(runs)
 
     def _held_back(self, st: StreamState) -> int:
-        """Frames a stream keeps back from the encoder: on files, those that say which frames before them need
-        encoding (``Scorer.needs_ahead``), so what is encoded depends on the file alone, not on batch boundaries."""
-        return 0 if self.cfg.every_frame or st.source.live else self._scorer(st).needs_ahead
+        """Frames a stream keeps back from the encoder: on files read as fast as they decode, those that say which
+        frames before them need encoding (``Scorer.needs_ahead``), so what is encoded depends on the file alone, not
+        on batch boundaries. Paced streams encode every frame and hold nothing back: that would delay their events."""
+        return 0 if self.cfg.every_frame or st.source.paced else self._scorer(st).needs_ahead
 
     def _push(self, runs: list[tuple[StreamState, Batch]]) -> Iterator[Event]:
         """Encode the runs of frames released by their streams together, then score each."""
@@ -201,8 +202,8 @@ class Pipeline:
 
         Animation holds a drawing for 2-3 frames: the same 64x64 input has the same posterior, so a
         repeat reuses it (exact: the KL between them is 0 either way). On files, frames far from any
-        visible change are not encoded at all (``core/sparse.py``; ``every_frame`` turns that off); live
-        sources encode every frame, as the encoder keeps up with real time.
+        visible change are not encoded at all (``core/sparse.py``; ``every_frame`` turns that off); live and
+        paced sources encode every frame, as the encoder keeps up with real time.
         """
         plans, chosen = [], []
         for st, run in runs:

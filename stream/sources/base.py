@@ -49,6 +49,7 @@ class ThreadedSource(ABC):
         self.url = url
         self.cfg = cfg
         self.live = live  # drop the oldest frames when behind, instead of waiting for room
+        self.paced = live or cfg.realtime
         self.fps = 25.0
         self.width = 0
         self.height = 0

@@ -13,6 +13,7 @@ from helpers import read_labels
 from reprocut.stream.evaluation.runner import detect_clip, detect_clip_each
 from reprocut.stream.runtime.encoder import Encoder, EncoderConfig
 from reprocut.stream.runtime.pipeline import PipelineConfig
+from reprocut.stream.sources import SourceConfig
 
 
 @pytest.fixture(scope="module")
@@ -46,3 +47,12 @@ def test_what_is_encoded_depends_on_the_file_not_on_batch_boundaries(encoder):
     runs = [detect_clip(str(path), PipelineConfig(batch=batch), encoder) for batch in (16, 64)]
     assert [(c.frame, c.score, c.threshold) for c in runs[0].cuts] == [(c.frame, c.score, c.threshold) for c in runs[1].cuts]
     assert runs[0].encoded == runs[1].encoded < runs[0].frames
+
+
+def test_a_file_paced_in_real_time_encodes_every_frame_and_holds_none_back(clip_factory, encoder):
+    """``--realtime`` rehearses a live run: its cuts must not wait for the frames that settle what to encode."""
+    path, labels = clip_factory("paced", frames=72, seed=3)
+    fast = detect_clip(str(path), PipelineConfig(), encoder)
+    paced = detect_clip(str(path), PipelineConfig(), encoder, source_config=SourceConfig(realtime=True))
+    assert paced.encoded == paced.frames == 72 > fast.encoded
+    assert [c.frame for c in paced.cuts] == [c.frame for c in fast.cuts] == [c for c in labels["cuts"] if c < 72]
