@@ -23,7 +23,7 @@ def add_pipeline_options(p: argparse.ArgumentParser, live: bool = True) -> None:
         "device": {"choices": ["auto", "cpu", "cuda"],
                    "help": "where the encoder runs; auto: CUDA when its provider loads, else CPU"},
         "batch": {"metavar": "N", "help": "frames per encoder call (default: 0, i.e. 64 on CPU, 256 on CUDA)"},
-        "max_delay_ms": {"metavar": "MS", "help": "files: longest a frame waits for its batch to fill (latency versus throughput); live sources send what is ready at once"},
+        "max_delay_ms": {"metavar": "MS", "help": "files: longest a frame waits for its batch to fill (progress versus throughput); live sources and files paced with --realtime send what is ready at once"},
         "every_frame": "files: encode every frame (default: only frames near a visible change, the only ones whose "
                        "KL can make or stop a cut; the same cuts, a few times faster on calm footage)",
     })

@@ -44,7 +44,7 @@ class PipelineConfig:
     device: str = "auto"  # auto | cpu | cuda
     batch: int = 0  # frames per encoder call; 0: 64 on CPU, 256 on CUDA
     every_frame: bool = False  # files: encode every frame, not only those near a visible change (core/sparse.py)
-    max_delay_ms: float = 40.0  # files: a waiting frame goes to the encoder after this long, full batch or not (live: at once)
+    max_delay_ms: float = 250.0  # files: a waiting frame goes to the encoder after this long, full batch or not (paced: at once)
     ring_capacity: int = 1024
     stats_interval_s: float = 1.0
     stream_ids: list[str] = field(default_factory=list)  # names for the sources (default "0", "1", ...)
@@ -120,9 +120,10 @@ class Pipeline:
     def run(self) -> Iterator[Event]:
         for slot, s in enumerate(self.streams):
             s.source.start(self.ring, slot, self.encoder.input_size, self._status_callback(s.id))
-        # Live: batch by what is ready. Frames that arrive while the encoder works make the next batch,
-        # so waiting for a batch to fill only adds latency; files wait, for throughput.
-        max_delay = 0.0 if any(s.source.live for s in self.streams) else self.cfg.max_delay_ms / 1000.0
+        # Live or paced: batch by what is ready. Frames that arrive while the encoder works make the next batch,
+        # so waiting for a batch to fill only adds latency. Files wait, for throughput: each batch costs the
+        # main thread a fixed share of Python, which it takes from the decoder (BENCHMARKS.md, "Batch wait").
+        max_delay = 0.0 if any(s.source.paced for s in self.streams) else self.cfg.max_delay_ms / 1000.0
         last_stats = time.monotonic()
         try:
             while True:

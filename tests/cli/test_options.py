@@ -22,12 +22,12 @@ from reprocut.stream.sources import SourceConfig
 from reprocut.stream.sources.cartoon import DemoConfig
 
 GENERATED = {  # command -> config -> the fields that are its options
-    "detect": {PipelineConfig: ["model", "device", "batch", "max_delay_ms"],
+    "detect": {PipelineConfig: ["model", "device", "batch", "max_delay_ms", "every_frame"],
                SourceConfig: ["realtime", "live", "rtsp_transport", "max_retries", "stall_timeout"],
                ScorerConfig: ["warmup", "min_scene_len", "threshold_mode", "threshold"]},
     "serve": {ServerConfig: ["host", "port", "token", "allow_origin"], HubConfig: ["client_queue"], ThumbConfig: ["thumbnails"]},
     "eval": {EvalConfig: ["tolerance"]},
-    "bench": {BenchConfig: ["dataset", "clip", "peers", "quick", "repeats", "model", "workdir"]},
+    "bench": {BenchConfig: ["dataset", "clip", "throughput_frames", "peers", "quick", "repeats", "model", "workdir"]},
     "demo": {DemoConfig: ["frames", "seed", "fps"]},
     "split": {SplitConfig: ["copy", "min_len", "crf", "preset"]},
 }
@@ -66,11 +66,11 @@ def test_defaults_build_the_default_configs():
 
 
 def test_parsed_options_build_the_configs_by_name():
-    args = parse("detect", "--model", "m.onnx", "--device", "cpu", "--batch", "32", "--max-delay-ms", "12.5", "--realtime",
+    args = parse("detect", "--model", "m.onnx", "--device", "cpu", "--batch", "32", "--max-delay-ms", "12.5", "--every-frame", "--realtime",
                  "--no-live", "--rtsp-transport", "udp", "--max-retries", "3", "--stall-timeout", "1.5", "--warmup", "2",
                  "--min-scene-len", "0.5", "--threshold-mode", "paper", "--threshold", "3", "--signals", "kl, pix")
     assert pipeline_config(args) == PipelineConfig(
-        model="m.onnx", device="cpu", batch=32, max_delay_ms=12.5,
+        model="m.onnx", device="cpu", batch=32, max_delay_ms=12.5, every_frame=True,
         scorer=ScorerConfig(threshold_mode="paper", warmup=2.0, min_scene_len=0.5, threshold=3.0, signals=("kl", "pix")))
     assert source_config(args) == SourceConfig(realtime=True, live=False, rtsp_transport="udp", max_retries=3, stall_timeout=1.5)
     assert source_config(parse("detect", "--live")).live is True
@@ -81,8 +81,10 @@ def test_parsed_options_build_the_configs_by_name():
                                                            allow_origin=["https://a.example", "*"])
     assert (config_from(args, HubConfig), config_from(args, ThumbConfig)) == (HubConfig(client_queue=8), ThumbConfig(thumbnails=3))
     assert config_from(parse("eval", "--tolerance", "5"), EvalConfig) == EvalConfig(tolerance=5)
-    args = parse("bench", "--dataset", "d", "--clip", "c.mp4", "--peers", "--repeats", "5", "--model", "m.onnx", "--workdir", "w")
-    assert config_from(args, BenchConfig) == BenchConfig(model="m.onnx", dataset="d", clip="c.mp4", peers=True, repeats=5, workdir="w")
+    args = parse("bench", "--dataset", "d", "--clip", "c.mp4", "e.webm", "--throughput-frames", "100", "--peers", "--repeats", "5",
+                 "--model", "m.onnx", "--workdir", "w")
+    assert config_from(args, BenchConfig) == BenchConfig(model="m.onnx", dataset="d", clip=("c.mp4", "e.webm"), throughput_frames=100,
+                                                         peers=True, repeats=5, workdir="w")
     args = parse("demo", "--out", "x.mp4", "--frames", "48", "--seed", "4", "--fps", "30")
     assert config_from(args, DemoConfig, width=64, height=32) == DemoConfig(width=64, height=32, fps=30.0, frames=48, seed=4)
 

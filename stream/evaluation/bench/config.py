@@ -28,6 +28,7 @@ class BenchConfig:
     workdir: str | None = None  # where generated clips go (default: a temp dir, removed after)
 
     def __post_init__(self) -> None:
+        self.clip = tuple(self.clip)  # argparse gives a list
         if self.repeats < 1:
             raise UsageError("--repeats must be at least 1")
         if self.quick:
