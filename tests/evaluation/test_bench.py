@@ -24,6 +24,8 @@ def test_quick_bench_report_has_every_section(tmp_path):
     assert row["ratio"] == pytest.approx(row["detect_fps"] / row["decode_fps"], abs=0.01)  # ratio has 2 decimals
     assert row["pipeline_ratio"] == pytest.approx(row["pipeline_fps"] / row["decode_fps"], abs=0.01)
     assert row["detect_fps"] == pytest.approx(48 / row["detect_s"], rel=0.02)  # the whole process, start-up included
+    assert row["every_frame_ratio"] == pytest.approx(row["every_frame_fps"] / row["decode_fps"], abs=0.01)
+    assert 0 < row["encoded_share"] <= 1  # the frames near a visible change (all of them with --every-frame)
 
     peer = report["pyscenedetect"]
     assert peer["clip"] == "throughput-160x90.mp4" and peer["reprocut_s"] == row["detect_s"]
