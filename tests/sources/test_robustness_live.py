@@ -228,7 +228,7 @@ class Throttled:
 
 def test_slow_inference_drops_the_oldest_frames_counts_them_and_detection_goes_on(tmp_path):
     """A paced live file at 96 fps into an encoder that manages about 60: the ring drops, memory stays flat."""
-    cfg = DemoConfig(frames=960, fps=96.0, seed=3, width=160, height=90)  # small: the clip renders in a few seconds
+    cfg = DemoConfig(frames=960, fps=96.0, seed=3)
     clip = tmp_path / "fast.mp4"
     labels = write_clip(cfg, str(clip))
     model = os.environ.get("REPROCUT_TEST_MODEL", "")
