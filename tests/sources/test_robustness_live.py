@@ -44,7 +44,7 @@ from reprocut.stream.sources.cartoon import labels as demo_labels
 from websockets.asyncio.client import connect as aconnect
 from websockets.sync.client import connect
 
-# 200 s of stream at 24 fps (~2 min wall: the demo renders at ~45 fps on 2 cores); 43200: 30 min (~17 min wall).
+# 200 s of stream at 24 fps (1-2 min wall on 2 cores); 43200: 30 min (~9 min wall). See docs/robustness.md.
 # Half of it comes after warm-up: 2400 frames, over which a leak of one 64x64 RGB frame per frame (12 KiB)
 # would add ~28 MiB, over 10% of the ~215 MiB the server holds, so the RSS bound below catches it.
 SOAK_FRAMES = int(os.environ.get("REPROCUT_SOAK_FRAMES", "4800"))
