@@ -39,7 +39,7 @@ def test_quick_bench_report_has_every_section(tmp_path):
     assert all(r["provider"] == "CPUExecutionProvider" and r["fps"] > 0 for r in cpu)
 
     lat = report["latency"]
-    assert (lat["clip"], lat["frames"], lat["fps"]) == ("latency.mp4", 168, 24.0)
+    assert (lat["clip"], lat["frames"], lat["fps"]) == ("latency.mp4", 96, 24.0)
     assert set(lat["in_process"]) >= {"cut_p50_ms", "cut_p99_ms", "frame_p50_ms", "cuts_per_run"}
     assert "error" not in lat["websocket"], lat["websocket"]  # reprocut serve is part of this checkout
     for v in (lat["in_process"], lat["websocket"]):

@@ -13,6 +13,11 @@ torch = pytest.importorskip("torch")
 from helpers import REPROCUT, assert_one_line_error, run_cli  # noqa: E402
 from reprocut.trainer.data import DataConfig, build_cache, expand_inputs  # noqa: E402
 
+# The training loop's facts (learning, checkpoints, resume, the NaN guard) do not depend on the model's width:
+# a narrow encoder (a sixteenth of the default's work per step) proves them in a fraction of the time.
+# test_model.py covers the default architecture itself.
+NARROW = ("--hidden", "8,16,32,64")
+
 
 def _training_loss(run) -> float:
     """The checkpoint's loss on its own training frames, with fixed sampling noise."""
@@ -33,7 +38,7 @@ def _training_loss(run) -> float:
 def test_short_training_lowers_the_loss(tmp_path, clip_factory):
     clip, _ = clip_factory("learn", frames=96, seed=21)
     run = tmp_path / "run"
-    first = run_cli("train", clip, "--out", run, "--steps", "1", "--batch", "32", "--lr", "3e-4")
+    first = run_cli("train", clip, "--out", run, "--steps", "1", "--batch", "32", "--lr", "3e-4", *NARROW)
     assert first.returncode == 0, first.stderr
     before = _training_loss(run)
     result = run_cli("train", clip, "--out", run, "--steps", "40", "--resume")
@@ -49,7 +54,7 @@ def test_short_training_lowers_the_loss(tmp_path, clip_factory):
 def test_a_short_run_says_so_and_ends_with_a_readable_summary(tmp_path, clip_factory):
     clip, _ = clip_factory("learn", frames=96, seed=21)
     run = tmp_path / "run"
-    result = run_cli("train", clip, "--out", run, "--epochs", "1", "--batch", "32")
+    result = run_cli("train", clip, "--out", run, "--epochs", "1", "--batch", "32", *NARROW)
     assert result.returncode == 0, result.stderr
     metrics = json.loads((run / "metrics.json").read_text())
     warning, = result.stderr.splitlines()  # one line, and nothing else on stderr
@@ -105,7 +110,7 @@ def _write_png(frame, path):
 def test_kill_and_resume_continues_from_the_saved_step(tmp_path, clip_factory):
     clip, _ = clip_factory("resume", frames=120, seed=5)
     run = tmp_path / "run"
-    args = [*REPROCUT, "train", str(clip), "--out", str(run), "--steps", "60", "--batch", "16", "--checkpoint-every", "5"]
+    args = [*REPROCUT, "train", str(clip), "--out", str(run), "--steps", "60", "--batch", "16", "--checkpoint-every", "5", *NARROW]
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     ckpt = run / "ckpt.pt"
     deadline = time.monotonic() + 240
@@ -130,8 +135,8 @@ def test_resume_replays_the_same_batches(tmp_path, clip_factory):
     """A run interrupted and resumed ends with the same weights as one that never stopped."""
     clip, _ = clip_factory("replay", frames=80, seed=6)
     straight, split = tmp_path / "straight", tmp_path / "split"
-    assert run_cli("train", clip, "--out", straight, "--steps", "8", "--batch", "16").returncode == 0
-    assert run_cli("train", clip, "--out", split, "--steps", "3", "--batch", "16").returncode == 0
+    assert run_cli("train", clip, "--out", straight, "--steps", "8", "--batch", "16", *NARROW).returncode == 0
+    assert run_cli("train", clip, "--out", split, "--steps", "3", "--batch", "16", *NARROW).returncode == 0
     assert run_cli("train", "--out", split, "--steps", "8", "--resume").returncode == 0
     a = torch.load(straight / "ckpt.pt", weights_only=False)["model"]
     b = torch.load(split / "ckpt.pt", weights_only=False)["model"]
@@ -141,7 +146,7 @@ def test_resume_replays_the_same_batches(tmp_path, clip_factory):
 def test_nan_guard_stops_and_keeps_the_last_good_checkpoint(tmp_path, clip_factory):
     clip, _ = clip_factory("nan", frames=40, seed=8)
     run = tmp_path / "run"
-    assert run_cli("train", clip, "--out", run, "--steps", "2", "--batch", "16").returncode == 0
+    assert run_cli("train", clip, "--out", run, "--steps", "2", "--batch", "16", *NARROW).returncode == 0
     ckpt = torch.load(run / "ckpt.pt", weights_only=False)
     ckpt["model"]["encoder.mu.weight"].fill_(float("nan"))  # a diverged state, as a too-high lr would leave
     torch.save(ckpt, run / "ckpt.pt")
@@ -167,7 +172,7 @@ def test_bad_inputs_give_one_clear_line(tmp_path, clip_factory):
     (existing / "keep.txt").write_text("x")
     assert_one_line_error(run_cli("train", clip, "--out", existing, "--steps", "1"), "--resume")
     assert (existing / "keep.txt").exists()
-    forced = run_cli("train", clip, "--out", existing, "--steps", "1", "--batch", "8", "--force")
+    forced = run_cli("train", clip, "--out", existing, "--steps", "1", "--batch", "8", "--force", *NARROW)
     assert forced.returncode == 0, forced.stderr
     assert not (existing / "keep.txt").exists()
     # missing and corrupt checkpoints

@@ -32,7 +32,7 @@ class BenchConfig:
         if self.repeats < 1:
             raise UsageError("--repeats must be at least 1")
         if self.quick:
-            self.repeats, self.sizes, self.batches, self.latency_frames = 1, ((160, 90),), (1, 16), 168
+            self.repeats, self.sizes, self.batches, self.latency_frames = 1, ((160, 90),), (1, 16), 96
             self.throughput_frames = 48
 
 
