@@ -42,9 +42,8 @@ def run(args: argparse.Namespace) -> int:
     from reprocut.stream.core.errors import UsageError
 
     from .augment import AugmentConfig
-    from .data import DataConfig
-    from .model import ModelConfig
-    from .train import TrainConfig, TrainingDiverged, train
+    from .data import DataConfig, expand_inputs
+    from .rundir import check_run_dir
 
     if not args.inputs and not args.resume:
         raise UsageError("give at least one video or folder to train on")
@@ -53,6 +52,13 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--{name.replace('_', '-')} must be at least 1")
     if not 0.0 <= args.val_fraction < 1.0:
         raise UsageError("--val-fraction must be in [0, 1)")
+    check_run_dir(args.out, args.resume, args.force)  # these two before torch loads
+    if not args.resume:
+        expand_inputs(args.inputs)
+
+    from .model import ModelConfig
+    from .train import TrainConfig, TrainingDiverged, train
+
     try:
         model = ModelConfig(latent=args.latent, hidden=tuple(int(h) for h in args.hidden.split(",")), beta=args.beta, lam=args.lam,
                             pooling=args.pooling, activation=args.activation, recon=args.recon)

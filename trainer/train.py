@@ -23,6 +23,7 @@ from reprocut.stream.sinks.progress import Progress
 from .augment import AugmentConfig, augment
 from .data import DataConfig, FrameCache, build_cache, shuffled_batches
 from .model import ModelConfig, ReproVAE
+from .rundir import check_run_dir
 
 log = logging.getLogger(__name__)
 
@@ -117,13 +118,9 @@ def _snapshot(path: str, model: ReproVAE, cache: FrameCache, device: torch.devic
 
 def _prepare_run_dir(cfg: TrainConfig, resume: bool, force: bool) -> dict | None:
     out = cfg.out
-    if os.path.exists(out) and not os.path.isdir(out):
-        raise UsageError(f"{out}: exists and is not a directory")
-    exists = os.path.isdir(out) and bool(os.listdir(out))
+    exists = check_run_dir(out, resume, force)
     if resume:
         return load_checkpoint(out)
-    if exists and not force:
-        raise UsageError(f"{out}: output directory exists; use --resume to continue it or --force to overwrite it")
     if exists:
         shutil.rmtree(out)
     os.makedirs(out, exist_ok=True)
