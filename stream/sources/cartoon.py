@@ -126,19 +126,32 @@ def _render(cfg: DemoConfig, shot: Shot, t: int, yy: np.ndarray, xx: np.ndarray)
         mx, my = rx + 16, ry + 16
         ox = (ox - left + mx) % (cfg.width / zoom + 2 * mx) - mx + left
         oy = (oy - top + my) % (cfg.height / zoom + 2 * my) - my + top
-        dx, dy = (X - ox) / rx, (Y - oy) / ry
+        box = _box(X, Y, ox, oy, rx, ry)  # the pixels the shape can cover: the same result, a fraction of the work
+        if box is None:
+            continue
+        dx, dy = (X[box] - ox) / rx, (Y[box] - oy) / ry
         if o["kind"] == "rect":
             d = np.maximum(np.abs(dx), np.abs(dy))
         else:
             d = np.sqrt(dx * dx + dy * dy)
-        outline = (d < 1.0) & (d >= 0.9)
-        img[d < 0.9] = o["color"]
-        img[outline] = 20.0
+        part = img[box]
+        part[d < 0.9] = o["color"]
+        part[(d < 1.0) & (d >= 0.9)] = 20.0
         if o["kind"] == "head":
             for ex in (-0.35, 0.35):
-                eye = (dx - ex) ** 2 + (dy + 0.2) ** 2 < 0.02
-                img[eye] = 15.0
+                part[(dx - ex) ** 2 + (dy + 0.2) ** 2 < 0.02] = 15.0
     return img
+
+
+def _box(X: np.ndarray, Y: np.ndarray, ox: float, oy: float, rx: float, ry: float) -> tuple[slice, slice] | None:
+    """Rows and columns where a shape of radii ``rx``, ``ry`` at (``ox``, ``oy``) in scene coordinates can
+    lie (|dx| < 1 and |dy| < 1, with a margin; X varies along columns only, Y along rows); None when it is
+    out of the picture."""
+    cols = np.nonzero(np.abs(X[0] - ox) < rx * 1.01 + 1.0)[0]
+    rows = np.nonzero(np.abs(Y[:, 0] - oy) < ry * 1.01 + 1.0)[0]
+    if not len(cols) or not len(rows):
+        return None
+    return slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)
 
 
 def frames(cfg: DemoConfig) -> Iterator[np.ndarray]:
