@@ -206,6 +206,8 @@ class Pipeline:
         visible change are not encoded at all (``core/sparse.py``; ``every_frame`` turns that off); live and
         paced sources encode every frame, as the encoder keeps up with real time.
         """
+        if not runs:
+            return []
         plans, chosen = [], []
         for st, run in runs:
             px = run.pixels
@@ -220,7 +222,7 @@ class Pipeline:
             st.encoded += int(fresh.sum())
             plans.append((st, run, source, fresh))
             chosen.append(px[fresh])
-        pixels = np.concatenate(chosen) if chosen else np.zeros((0,))
+        pixels = np.concatenate(chosen)
         encoded = self.encoder.encode(pixels) if len(pixels) else None
         out, at = [], 0
         for st, run, source, fresh in plans:

@@ -12,9 +12,11 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
+
+from ..core.frames import Columns
 
 
 @dataclass
@@ -24,7 +26,7 @@ class RingConfig:
 
 
 @dataclass
-class Batch:
+class Batch(Columns):
     """Frames in arrival order: pixels [N,S,S,3] uint8 and per-frame stream, index, time, wall clock."""
 
     pixels: np.ndarray
@@ -32,15 +34,6 @@ class Batch:
     index: np.ndarray  # int64 decoded frame index
     time: np.ndarray  # float64 presentation time (s)
     wall: np.ndarray  # float64 wall-clock decode time (unix s)
-
-    def __len__(self) -> int:
-        return len(self.index)
-
-    def __getitem__(self, key) -> Batch:
-        return Batch(*(getattr(self, f.name)[key] for f in fields(self)))
-
-    def __add__(self, other: Batch) -> Batch:
-        return Batch(*(np.concatenate([getattr(self, f.name), getattr(other, f.name)]) for f in fields(self)))
 
 
 class FrameRing:
