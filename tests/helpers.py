@@ -51,6 +51,12 @@ def run_cli(*args: str, timeout: float = 300, **kwargs) -> subprocess.CompletedP
     return subprocess.run([*REPROCUT, *map(str, args)], capture_output=True, timeout=timeout, env=env, **kwargs)
 
 
+def imported(*args: str) -> set[str]:
+    """The top-level modules ``reprocut ARGS`` imports (``python -X importtime``)."""
+    result = subprocess.run([REPROCUT[0], "-X", "importtime", *REPROCUT[1:], *args], capture_output=True, text=True, timeout=120)
+    return {m.group(1).split(".")[0] for m in re.finditer(r"^import time:.*\|\s*([\w.]+)$", result.stderr, re.M)}
+
+
 def reprocut(*args: str) -> list[str]:
     return [*REPROCUT, *args]
 

@@ -2,7 +2,7 @@
 
 Keeping imports lazy means ``reprocut detect`` never loads torch, and ``--help`` is instant. Only
 the chosen command's options are added to the parser: they are generated from config dataclasses
-(``options.py``), and importing those of every command (numpy, scikit-learn, PyAV) would slow
+(``options.py``), and importing those of every command (numpy, PyAV, ONNX Runtime) would slow
 down every other command.
 """
 

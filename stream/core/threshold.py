@@ -1,4 +1,4 @@
-"""Thresholds from k-means (k=2, scikit-learn) on cut scores.
+"""Thresholds from k-means (k=2) on cut scores.
 
 Online mode clusters the log of the locally normalised score: normalisation makes ordinary
 frames score about 1 whatever the footage, and the log tames the heavy tail, so the two
@@ -11,9 +11,7 @@ Paper mode clusters the raw KL values of a whole file, as the paper did.
 from __future__ import annotations
 
 import math
-import threading
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 
@@ -28,49 +26,41 @@ class ThresholdConfig:
     min_separation: float = math.log(3.0)  # log-score gap between centres below which no cut is assumed
 
 
-def load_kmeans() -> type:
-    """scikit-learn's KMeans, imported here rather than with this module: it takes ~1 s to load, which
-    ``--help`` and usage errors should not wait for. Whoever runs a stream calls this up front (with
-    the model), so the first calibration does not stall mid-stream or inside a timed run."""
-    from sklearn.cluster import KMeans
-
-    _threadpools()
-    return KMeans
-
-
-def preload_kmeans() -> None:
-    """Import scikit-learn on a background thread (~2 s, scipy included) while the stream opens and the
-    first frames decode and encode; the first calibration joins it through Python's import lock."""
-    threading.Thread(target=load_kmeans, name="reprocut-import-sklearn", daemon=True).start()
-
-
-def one_thread():
-    """A context in which scikit-learn's OpenMP runs on one thread. A 1-D k-means of a few thousand
-    values gains nothing from more, and its spinning OpenMP threads fight the decoder and the encoder
-    for the two cores: measured 0.41 s per fit on 2 threads beside other work, 9 ms on one."""
-    return _threadpools().limit(limits=1, user_api="openmp")
-
-
-@cache
-def _threadpools():
-    """The process's thread pools, found once (scanning the loaded libraries takes ~10 ms)."""
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController()
-
-
 def two_centres(values: np.ndarray, init: tuple[float, float] | None = None) -> tuple[float, float]:
-    """Sorted centres of 1-D k-means with k=2."""
-    KMeans = load_kmeans()
-    x = np.asarray(values, dtype=np.float64).reshape(-1, 1)
-    if init is None:
-        km = KMeans(n_clusters=2, n_init=3, random_state=0)
-    else:
-        km = KMeans(n_clusters=2, n_init=1, init=np.array(init, dtype=np.float64).reshape(2, 1))
-    with one_thread():
-        km.fit(x)
-    lo, hi = sorted(float(c) for c in km.cluster_centers_.ravel())
-    return lo, hi
+    """Sorted centres of 1-D k-means with k=2, solved in numpy.
+
+    In one dimension the two clusters are the values below and above some split of the sorted
+    values, so the optimum is found exactly by trying every split with prefix sums (what
+    scikit-learn's KMeans searches for with k-means++ restarts). With ``init`` (the last window's
+    centres) it runs Lloyd's iterations from there, as KMeans does with ``init=`` and ``n_init=1``,
+    so the threshold moves smoothly between re-fits. scikit-learn itself is not imported: it
+    pulls in scipy, ~1.5 s of CPU at every start on 2 cores for a split of a few hundred values
+    (``tests/core/test_threshold.py`` checks these centres against its KMeans).
+    """
+    x = np.sort(np.asarray(values, dtype=np.float64).ravel())
+    total = np.concatenate([[0.0], np.cumsum(x)])
+    n = len(x)
+
+    def centres(split: int) -> tuple[float, float]:
+        return total[split] / split, (total[n] - total[split]) / (n - split)
+
+    if init is not None:
+        lo, hi = sorted(init)
+        split = -1
+        for _ in range(300):  # KMeans' max_iter; 1-D Lloyd settles in a handful
+            new = int(np.searchsorted(x, 0.5 * (lo + hi), side="right"))  # nearer the lower centre (ties: lower)
+            if new == split or new in (0, n):
+                break
+            split = new
+            lo, hi = centres(split)
+        if 0 < split < n:
+            return lo, hi
+    # Every split at once: the within-cluster sum of squares is sum(x^2) - (left sum)^2/k - (right sum)^2/(n-k);
+    # only the last two terms depend on the split. Splits between equal values are not splits.
+    k = np.arange(1, n)
+    gain = total[1:n] ** 2 / k + (total[n] - total[1:n]) ** 2 / (n - k)
+    gain[x[1:] == x[:-1]] = -np.inf
+    return centres(int(np.argmax(gain)) + 1)
 
 
 def adaptive_threshold(scores: np.ndarray, cfg: ThresholdConfig, init: tuple[float, float] | None = None) -> tuple[float, tuple[float, float] | None]:

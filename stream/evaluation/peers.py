@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from ..core.threshold import load_kmeans, paper_threshold
+from ..core.threshold import paper_threshold
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,6 @@ def pixel_l2_cuts(pixels: np.ndarray) -> list[int]:
 def pixel_l2(paths: list[str]) -> list[PeerRun]:
     from ..sources.decode import iter_video
 
-    load_kmeans()  # before the clock starts, as reprocut's pipeline does
     runs = []
     for path in paths:
         start = time.perf_counter()

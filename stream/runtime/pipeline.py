@@ -30,7 +30,6 @@ from ..core.events import (
 )
 from ..core.scenes import holds
 from ..core.scorer import Scorer, ScorerConfig
-from ..core.threshold import preload_kmeans
 from ..core.transitions import TransitionConfig, TransitionDetector
 from .encoder import Encoder, EncoderConfig
 from .ring import Batch, FrameRing, RingConfig
@@ -79,8 +78,6 @@ class StreamState:
 class Pipeline:
     def __init__(self, sources: list[Source], config: PipelineConfig | None = None, encoder: Encoder | None = None):
         self.cfg = config or PipelineConfig()
-        if self.cfg.scorer.threshold is None:
-            preload_kmeans()  # while the model loads and the first frames decode, off the critical path
         self.encoder = encoder or Encoder(EncoderConfig(model=self.cfg.model, device=self.cfg.device))
         self.batch = self.cfg.batch or (256 if self.encoder.device == "cuda" else 64)
         self.ring = FrameRing(RingConfig(capacity=max(self.cfg.ring_capacity, 2 * self.batch), size=self.encoder.input_size))

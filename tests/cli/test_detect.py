@@ -10,6 +10,7 @@ import pytest
 from helpers import (
     REPROCUT,
     assert_one_line_error,
+    imported,
     jsonl_events,
     matched,
     run_cli,
@@ -17,6 +18,14 @@ from helpers import (
 )
 from reprocut.stream.sources.cartoon import DemoConfig
 from reprocut.stream.sources.cartoon import labels as demo_labels
+
+
+def test_a_run_loads_no_scikit_learn_scipy_or_torch(demo_clip):
+    """Start-up is paid on every run: the k-means threshold is numpy (``core/threshold.py``), and scikit-learn
+    with scipy would add ~1.5 s of CPU to each (a 3,000-frame file decodes in ~4 s); torch is the trainer's."""
+    modules = imported("detect", demo_clip[0], "--jsonl")
+    assert {"numpy", "av", "onnxruntime"} <= modules  # the run happened
+    assert not modules & {"sklearn", "scipy", "torch"}
 
 
 def test_every_cut_of_a_generated_clip_is_found(demo_clip):

@@ -7,19 +7,10 @@ NumPy and PyAV starting).
 
 from __future__ import annotations
 
-import re
-import subprocess
-
 import pytest
-from helpers import REPROCUT, assert_one_line_error, run_cli
+from helpers import assert_one_line_error, imported, run_cli
 
 HEAVY = ("onnxruntime", "sklearn", "scipy", "torch")
-
-
-def imported(*args: str) -> set[str]:
-    """The top-level modules ``reprocut ARGS`` imports (``python -X importtime``)."""
-    result = subprocess.run([REPROCUT[0], "-X", "importtime", *REPROCUT[1:], *args], capture_output=True, text=True, timeout=120)
-    return {m.group(1).split(".")[0] for m in re.finditer(r"^import time:.*\|\s*([\w.]+)$", result.stderr, re.M)}
 
 
 @pytest.fixture

@@ -35,7 +35,6 @@ from helpers import (
     validate_some,
 )
 from reprocut.stream.core.scorer import ScorerConfig
-from reprocut.stream.core.threshold import load_kmeans
 from reprocut.stream.runtime.encoder import Encoder, EncoderConfig
 from reprocut.stream.runtime.pipeline import Pipeline, PipelineConfig
 from reprocut.stream.sources import SourceConfig, open_source
@@ -247,7 +246,6 @@ def test_slow_inference_drops_the_oldest_frames_counts_them_and_detection_goes_o
 
     pipeline.ring.get_batch = spy
     events, sizes = [], []
-    load_kmeans()  # the pipeline imports scikit-learn in the background: its modules are not frames kept
     tracemalloc.start()  # numpy's buffers are traced too
     try:
         for event in pipeline.run():

@@ -29,7 +29,6 @@ log = logging.getLogger(__name__)
 def bench_scorer(cfg: BenchConfig, encoder: Encoder, clip: str, batch: int = 64) -> dict:
     """Frames per second of ``core.scorer.Scorer`` alone on ``clip``'s posteriors, fed ``batch`` frames at a time."""
     from ...core.scorer import Scorer, ScorerConfig
-    from ...core.threshold import load_kmeans
     from ...sources.decode import iter_video, open_video, stream_fps
 
     with open_video(clip) as c:
@@ -38,7 +37,6 @@ def bench_scorer(cfg: BenchConfig, encoder: Encoder, clip: str, batch: int = 64)
     pixels = np.stack([f.rgb for f in frames])
     index, times = np.array([f.index for f in frames]), np.array([f.time for f in frames])
     mu, logvar = (np.concatenate(a) for a in zip(*(encoder.encode(pixels[s:s + batch]) for s in range(0, len(pixels), batch))))
-    load_kmeans()
     rates = []
     for _ in range(cfg.repeats):
         scorer = Scorer(ScorerConfig(fps=fps), calibration=encoder.calibration)
