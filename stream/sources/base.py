@@ -21,7 +21,14 @@ import numpy as np
 
 from ..core.contracts import FrameSink, StatusCallback
 from ..core.errors import UsageError
-from .decode import FRAME_SIZE, frame_time, latest_end, missing_tail, stream_fps, to_rgb
+from .decode import (
+    FRAME_SIZE,
+    RGBScaler,
+    frame_time,
+    latest_end,
+    missing_tail,
+    stream_fps,
+)
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +152,7 @@ class ThreadedSource(ABC):
         stream.thread_type = "AUTO"
         self._jump = 0.0
         self._packet_end = None
+        to_rgb = RGBScaler(self.size)
         for packet in container.demux(stream):
             if self._stop.is_set():
                 return
@@ -163,7 +171,7 @@ class ThreadedSource(ABC):
                                 "continue from %.3f s", self.url, self._last_time - t, self._next_index, self._last_time + step)
                     self._jump += self._last_time + step - t
                     t = self._last_time + step
-                yield to_rgb(frame, self.size), t
+                yield to_rgb(frame), t
 
     def _emit(self, items: Iterator[tuple[np.ndarray, float]]) -> None:
         for item in items:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import av
 import numpy as np
+from av.video.reformatter import VideoReformatter
 
 from ..core.errors import UsageError
 
@@ -34,9 +35,22 @@ class DecodedFrame:
     rgb: np.ndarray
 
 
-def to_rgb(frame: av.VideoFrame, size: int = FRAME_SIZE) -> np.ndarray:
-    """Scale a decoded frame to ``size`` x ``size`` RGB in the decoder's own scaler."""
-    return frame.to_ndarray(width=size, height=size, format="rgb24")
+class RGBScaler:
+    """Scales decoded frames to ``width`` x ``height`` RGB (swscale, bilinear; square by default), one scaling
+    context for all of them.
+
+    ``frame.to_ndarray(width=..., height=...)`` builds a new scaling context for every frame, with a
+    thread pool of its own (swscale's automatic threads): ~1-3 ms a frame whatever its size, more
+    than decoding it. One context on one thread gives the same pixels in 0.05-0.6 ms (160x90 to
+    1280x720; BENCHMARKS.md, "Scaling"). Not thread-safe: one per decoding loop.
+    """
+
+    def __init__(self, width: int = FRAME_SIZE, height: int | None = None):
+        self.width, self.height = width, height or width
+        self._reformatter = VideoReformatter()
+
+    def __call__(self, frame: av.VideoFrame) -> np.ndarray:
+        return self._reformatter.reformat(frame, width=self.width, height=self.height, format="rgb24", threads=1).to_ndarray()
 
 
 def frame_time(frame: av.VideoFrame, index: int, fallback_fps: float) -> float:
@@ -119,6 +133,7 @@ def iter_video(path: str, size: int = FRAME_SIZE, stride: int = 1) -> Iterator[D
         fps = stream_fps(stream)
         index = 0
         packet_end = None
+        to_rgb = RGBScaler(size)
         for packet in container.demux(stream):
             packet_end = latest_end(packet, packet_end)
             try:
@@ -129,7 +144,7 @@ def iter_video(path: str, size: int = FRAME_SIZE, stride: int = 1) -> Iterator[D
                 continue
             for frame in frames:
                 if index % stride == 0:
-                    yield DecodedFrame(index, frame_time(frame, index, fps), to_rgb(frame, size))
+                    yield DecodedFrame(index, frame_time(frame, index, fps), to_rgb(frame))
                 index += 1
         announced = missing_tail(stream, packet_end, fps)
         if announced is not None:
@@ -161,7 +176,7 @@ def read_image(path: str, size: int = FRAME_SIZE) -> np.ndarray:
     try:
         with av.open(path) as container:
             for frame in container.decode(video=0):
-                return to_rgb(frame, size)
+                return RGBScaler(size)(frame)
     except av.FFmpegError as exc:
         raise UsageError(f"{path}: not a readable image ({exc})") from None
     raise UsageError(f"{path}: image holds no picture")

@@ -11,7 +11,7 @@ import numpy as np
 from ..core.errors import UsageError
 from .base import SourceConfig, ThreadedSource
 from .cartoon import DemoConfig, frames
-from .decode import to_rgb
+from .decode import RGBScaler
 
 
 class DemoSource(ThreadedSource):
@@ -32,5 +32,6 @@ class DemoSource(ThreadedSource):
         self._ended("end of demo stream")
 
     def _frames(self) -> Iterator[tuple[np.ndarray, float]]:
+        to_rgb = RGBScaler(self.size)
         for i, img in enumerate(frames(self.demo)):
-            yield to_rgb(av.VideoFrame.from_ndarray(img, format="rgb24"), self.size), i / self.demo.fps
+            yield to_rgb(av.VideoFrame.from_ndarray(img, format="rgb24")), i / self.demo.fps

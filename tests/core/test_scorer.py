@@ -234,10 +234,11 @@ def test_a_violent_camera_shake_is_no_pair_of_unrelated_pictures():
     little with the ones before, but each side hardly more with itself, so the layout test leaves them alone."""
     import av
     from reprocut.stream.sources.cartoon import DemoConfig, frames, labels
-    from reprocut.stream.sources.decode import to_rgb
+    from reprocut.stream.sources.decode import RGBScaler
 
     demo = DemoConfig(seed=11, frames=240)
-    pixels = np.stack([to_rgb(av.VideoFrame.from_ndarray(f, format="rgb24"), 64) for f in frames(demo)])
+    to_rgb = RGBScaler(64)
+    pixels = np.stack([to_rgb(av.VideoFrame.from_ndarray(f, format="rgb24")) for f in frames(demo)])
     latent = np.zeros((len(pixels), 10))
     pix_hist = ScorerConfig(fps=demo.fps, signals=("pix", "hist"))
     assert [e.frame for e in run(Scorer(pix_hist), latent, latent, pixels)] == labels(demo)["cuts"]

@@ -17,7 +17,7 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from helpers import TIMEOUT, to_mpegts
+from helpers import TIMEOUT, shared_path, to_mpegts
 from reprocut.stream.core.errors import UsageError
 from reprocut.stream.runtime.ring import FrameRing, RingConfig
 from reprocut.stream.sources import (
@@ -29,7 +29,7 @@ from reprocut.stream.sources import (
     SourceConfig,
     open_source,
 )
-from reprocut.stream.sources.decode import iter_video
+from reprocut.stream.sources.decode import RGBScaler, iter_video
 
 FPS = 24.0  # the generated clips' rate
 SIZE = (320, 180)
@@ -126,6 +126,23 @@ def test_open_source_rejects_mistakes_with_one_line(tmp_path, case):
     with pytest.raises(UsageError) as raised:
         open_source(url, SourceConfig(live=live))
     assert str(raised.value) == message
+
+
+# -- decoding to 64x64 ---------------------------------------------------------------------------
+@pytest.mark.parametrize("clip_name", ["bigbuckbunny/big_buck_bunny_0_30.webm", "fanedits/rezero_subaru_rem_subtitled.mp4"])
+def test_one_scaling_context_gives_pyav_s_own_pixels(clip_name):
+    """The frames the encoder sees are those PyAV's ``to_ndarray(width, height)`` gives (what earlier models
+    were trained on), from one reused scaling context instead of one per frame; sizes change mid-stream too."""
+    path = str(shared_path("eval", "clips", clip_name))
+    scalers = {(64, 64): RGBScaler(), (48, 27): RGBScaler(48, 27)}
+    with av.open(path) as container:
+        for n, frame in enumerate(container.decode(video=0)):
+            for (w, h), scale in scalers.items():
+                assert np.array_equal(scale(frame), frame.to_ndarray(width=w, height=h, format="rgb24")), (n, w)
+            if n == 120:
+                break
+    small = av.VideoFrame.from_ndarray(np.full((90, 160, 3), 77, np.uint8), format="rgb24")  # another size, same scaler
+    assert np.array_equal(scalers[(64, 64)](small), np.full((64, 64, 3), 77, np.uint8))
 
 
 # -- file ----------------------------------------------------------------------------------------

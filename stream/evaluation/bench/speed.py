@@ -58,8 +58,9 @@ def reencode(sources: list[str], dst: str, width: int, height: int, frames: int,
 
 def _looped(sources: list[str], width: int, height: int) -> Iterator[np.ndarray]:
     """The frames of ``sources`` in order, again and again, as RGB at ``width`` x ``height``."""
-    from ...sources.decode import open_video
+    from ...sources.decode import RGBScaler, open_video
 
+    to_rgb = RGBScaler(width, height)
     while True:
         some = False
         for path in sources:
@@ -68,20 +69,21 @@ def _looped(sources: list[str], width: int, height: int) -> Iterator[np.ndarray]
                 vin.thread_type = "AUTO"
                 for frame in inp.decode(vin):
                     some = True
-                    yield frame.to_ndarray(width=width, height=height, format="rgb24")
+                    yield to_rgb(frame)
         if not some:
             return
 
 
 def decode_only(path: str) -> tuple[int, float]:
-    """PyAV straight to 64x64 RGB and nothing else, threaded as the detector's source is."""
-    from ...sources.decode import open_video, to_rgb
+    """PyAV straight to 64x64 RGB and nothing else, threaded and scaled as the detector's source is."""
+    from ...sources.decode import RGBScaler, open_video
 
     start = time.perf_counter()
     n = 0
     with open_video(path) as container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
+        to_rgb = RGBScaler()
         for frame in container.decode(stream):
             to_rgb(frame)
             n += 1
