@@ -32,10 +32,15 @@ def colour_histograms(pixels: np.ndarray) -> np.ndarray:
 def block_sums(pixels: np.ndarray, grid: int) -> np.ndarray:
     """uint8 [N,S,S,3] -> the sums of its ``grid`` x ``grid`` blocks [N,grid,grid,3] (uint16, or uint32 past 16x16 blocks)."""
     k = pixels.shape[1] // grid
-    total = np.zeros((len(pixels), grid, grid, 3), np.uint16 if k <= 16 else np.uint32)
-    for i in range(k):  # k*k strided adds: several times faster than a sum over reshaped block axes
-        for j in range(k):
-            total += pixels[:, i : k * grid : k, j : k * grid : k]
+    end = k * grid
+    # Separable strided adds (k rows, then k columns): 3-4x faster than k*k adds of whole blocks, and
+    # several times faster than a sum over reshaped block axes.
+    rows = pixels[:, 0:end:k].astype(np.uint16 if k <= 16 else np.uint32)
+    for i in range(1, k):
+        rows += pixels[:, i:end:k]
+    total = rows[:, :, 0:end:k].copy()
+    for j in range(1, k):
+        total += rows[:, :, j:end:k]
     return total
 
 
