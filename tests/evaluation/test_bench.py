@@ -23,6 +23,7 @@ def test_quick_bench_report_has_every_section(tmp_path):
     assert row["decode_fps"] > 0 and row["detect_fps"] > 0 and row["pipeline_fps"] > 0
     assert row["ratio"] == pytest.approx(row["detect_fps"] / row["decode_fps"], abs=0.01)  # ratio has 2 decimals
     assert row["pipeline_ratio"] == pytest.approx(row["pipeline_fps"] / row["decode_fps"], abs=0.01)
+    assert row["plain_ratio"] == pytest.approx(row["detect_fps"] / row["plain_decode_fps"], abs=0.01)  # PyAV's to_ndarray
     assert row["detect_fps"] == pytest.approx(48 / row["detect_s"], rel=0.02)  # the whole process, start-up included
     assert row["every_frame_ratio"] == pytest.approx(row["every_frame_fps"] / row["decode_fps"], abs=0.01)
     assert 0 < row["encoded_share"] <= 1  # the frames near a visible change (all of them with --every-frame)

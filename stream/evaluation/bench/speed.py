@@ -74,18 +74,22 @@ def _looped(sources: list[str], width: int, height: int) -> Iterator[np.ndarray]
             return
 
 
-def decode_only(path: str) -> tuple[int, float]:
-    """PyAV straight to 64x64 RGB and nothing else, threaded and scaled as the detector's source is."""
-    from ...sources.decode import RGBScaler, open_video
+def decode_only(path: str, plain: bool = False) -> tuple[int, float]:
+    """PyAV straight to 64x64 RGB and nothing else, threaded and scaled as the detector's source is; ``plain``:
+    with PyAV's own ``frame.to_ndarray(width=64, height=64)`` (a scaling context per frame, ~5x slower)."""
+    from ...sources.decode import FRAME_SIZE, RGBScaler, open_video
 
+    to_rgb = RGBScaler()
     start = time.perf_counter()
     n = 0
     with open_video(path) as container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
-        to_rgb = RGBScaler()
         for frame in container.decode(stream):
-            to_rgb(frame)
+            if plain:
+                frame.to_ndarray(width=FRAME_SIZE, height=FRAME_SIZE, format="rgb24")
+            else:
+                to_rgb(frame)
             n += 1
     return n, time.perf_counter() - start
 
@@ -110,8 +114,8 @@ def detect_command(cfg: BenchConfig, path: str) -> list[str]:
 
 def bench_throughput(cfg: BenchConfig, encoder: Encoder, sources: list[str], folder: str) -> list[dict]:
     """``sources`` joined to ``cfg.throughput_frames`` frames and re-encoded to each of ``cfg.sizes`` (kept in
-    ``folder``): decode fps, detect fps (whole process and pipeline alone, also encoding every frame), their
-    ratios, and the share of frames the pipeline encoded."""
+    ``folder``): decode fps (as the detector decodes, and with PyAV's plain ``to_ndarray``), detect fps (whole
+    process and pipeline alone, also encoding every frame), their ratios, and the share of frames encoded."""
     from ...runtime.pipeline import PipelineConfig
     from ..runner import detect_clip
 
@@ -127,11 +131,12 @@ def bench_throughput(cfg: BenchConfig, encoder: Encoder, sources: list[str], fol
                 raise UsageError(f"{sources[0]}: cannot re-encode to {width}x{height} ({exc})") from None
         sparse, every = PipelineConfig(model=cfg.model, device=encoder.device), PipelineConfig(
             model=cfg.model, device=encoder.device, every_frame=True)
-        dec, det, pipe, full, secs = [], [], [], [], []
+        dec, plain, det, pipe, full, secs = [], [], [], [], [], []
         frames, encoded = 0, 0
         for _ in range(cfg.repeats):  # interleaved, so a slow spell of the machine hits each
             frames, seconds = decode_only(path)
             dec.append(frames / seconds)
+            plain.append(frames / decode_only(path, plain=True)[1])
             secs.append(timed_process(detect_command(cfg, path)))
             det.append(frames / secs[-1])
             run = detect_clip(path, sparse, encoder)
@@ -139,14 +144,15 @@ def bench_throughput(cfg: BenchConfig, encoder: Encoder, sources: list[str], fol
             encoded = run.encoded
             run = detect_clip(path, every, encoder)
             full.append(run.frames / run.seconds)
-        d, t, p, e = median(dec), median(det), median(pipe), median(full)
+        d, t, p, e, pl = median(dec), median(det), median(pipe), median(full), median(plain)
         rows.append({"size": f"{width}x{height}", "path": path, "frames": frames, "decode_fps": rounded(d),
                      "detect_fps": rounded(t), "detect_s": rounded(median(secs), 2), "ratio": rounded(t / d, 2) if d and t else None,
+                     "plain_decode_fps": rounded(pl), "plain_ratio": rounded(t / pl, 2) if pl and t else None,
                      "pipeline_fps": rounded(p), "pipeline_ratio": rounded(p / d, 2) if d and p else None,
                      "every_frame_fps": rounded(e), "every_frame_ratio": rounded(e / d, 2) if d and e else None,
                      "encoded_share": rounded(encoded / frames, 2) if frames else None, "runs": cfg.repeats})
-        log.info("throughput %dx%d: decode %.0f fps, detect %.0f fps (pipeline %.0f, every frame %.0f)",
-                 width, height, d or 0, t or 0, p or 0, e or 0)
+        log.info("throughput %dx%d: decode %.0f fps (plain to_ndarray %.0f), detect %.0f fps (pipeline %.0f, every frame %.0f)",
+                 width, height, d or 0, pl or 0, t or 0, p or 0, e or 0)
     return rows
 
 
