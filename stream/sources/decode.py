@@ -1,9 +1,9 @@
 """Decoding media straight to small RGB arrays with PyAV.
 
-Asking the decoder's scaler for the target size in ``to_ndarray`` is about twice as fast as
-decoding full frames and resizing them, which matters because decoding is the detector's
-practical speed limit. Training and detection both decode through here, so the model sees
-frames prepared exactly as they were in training.
+Scaling to the target size in swscale (``RGBScaler``, one context reused) is far cheaper than
+decoding full frames and resizing them, which matters because decoding is a large share of the
+detector's work. Training and detection both decode through here, so the model sees frames
+prepared exactly as they were in training.
 """
 
 from __future__ import annotations
