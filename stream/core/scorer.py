@@ -291,7 +291,6 @@ class Scorer:
         ratios = self._ratios(f.raw[pos], local)
         spread = self._noise.advance(np.log(ratios))
         scores = self._combine(ratios, spread)
-        back, back_offset = self._return_scores(f, pos, local, spread)
         # A cut changes every signal well above its neighbourhood; motion moves some signals only (a
         # histogram hardly changes when shapes move, the latent layout does). With the pix signal, a
         # cut also changes the picture's intensity by ``min_pix``. Other frames are no cut whatever the threshold.
@@ -301,6 +300,8 @@ class Scorer:
         eligible = ~faint & np.all(ratios[:, used] >= self.cfg.min_ratio, axis=1)
         same, unrelated = self._layout_rules(f, pos)
         eligible = (eligible & ~same & ~self._latent_same(f, pos)) | (unrelated & ~faint)
+        back, back_offset = np.full(m, np.inf), np.zeros(m, np.int64)  # the flash guard reads only candidates' scores
+        back[eligible], back_offset[eligible] = self._return_scores(f, pos[eligible], local[eligible], spread[eligible])
         self.recent.extend(scores.tolist())
         self.recent_last_frame = int(f.index[pos[-1]])
         events: list[CutEvent] = []
