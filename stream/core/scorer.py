@@ -112,7 +112,7 @@ class _Candidate:
     ratios: dict[str, float]
     return_score: float  # best score of "previous frame -> a later frame": low means a flash
     return_offset: int
-    pixels: np.ndarray
+    pixels: np.ndarray  # its own copy: a view would keep the scorer's whole batch alive as long as the event
     unrelated: bool  # two unrelated pictures, each continuing its own shot
 
 
@@ -313,7 +313,7 @@ class Scorer:
             cand = None
             if eligible[j]:
                 cand = _Candidate(int(f.index[p]), t, float(f.wall[p]), score, dict(zip(SIGNALS, ratios[j].tolist())),
-                                  float(back[j]), int(back_offset[j]), f.pixels[p], bool(unrelated[j]))
+                                  float(back[j]), int(back_offset[j]), f.pixels[p].copy(), bool(unrelated[j]))
             if self._warming:
                 if cand is not None:
                     if self.threshold is None:

@@ -80,6 +80,7 @@ class Pipeline:
         self.cfg = config or PipelineConfig()
         self.encoder = encoder or Encoder(EncoderConfig(model=self.cfg.model, device=self.cfg.device))
         self.batch = self.cfg.batch or (256 if self.encoder.device == "cuda" else 64)
+        self.encoder.reserve(self.batch)  # encoder calls never exceed it (``_encode``): memory peaks at start
         self.ring = FrameRing(RingConfig(capacity=max(self.cfg.ring_capacity, 2 * self.batch), size=self.encoder.input_size))
         self._notices: queue.SimpleQueue[SourceEvent] = queue.SimpleQueue()
         ids = self.cfg.stream_ids or [str(i) for i in range(len(sources))]
@@ -220,7 +221,9 @@ class Pipeline:
             plans.append((st, run, source, fresh))
             chosen.append(px[fresh])
         pixels = np.concatenate(chosen)
-        encoded = self.encoder.encode(pixels) if len(pixels) else None
+        # At most one batch per encoder call (held-back frames can make the runs longer): memory stays as reserved.
+        parts = [self.encoder.encode(pixels[i:i + self.batch]) for i in range(0, len(pixels), self.batch)]
+        encoded = tuple(np.concatenate(p) for p in zip(*parts)) if parts else None
         out, at = [], 0
         for st, run, source, fresh in plans:
             mu = np.full((len(run), self.encoder.latent), np.nan, np.float32)

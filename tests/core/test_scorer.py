@@ -129,6 +129,18 @@ def test_threshold_guard_needs_separated_clusters():
     assert math.log(threshold) == pytest.approx(0.5 * sum(centres), abs=1e-6) or threshold in (3.0, 12.0)
 
 
+def test_a_cut_event_holds_its_own_frame_not_the_batch_it_came_from():
+    """``detect`` keeps every cut event for its scene list: each must cost one frame (12 KB), not pin the scorer's
+    whole batch of frames (~0.9 MB); that made a long file's memory grow with its cuts."""
+    cuts = [60, 120, 180]
+    mu, logvar, pixels = synthetic(240, cuts)
+    events = run(Scorer(ScorerConfig(fps=FPS)), mu, logvar, pixels, batch=64)
+    assert [e.frame for e in events] == cuts
+    for e in events:
+        assert e.pixels.shape == (64, 64, 3) and np.array_equal(e.pixels, pixels[e.frame])
+        assert e.pixels.base is None or e.pixels.base.nbytes == e.pixels.nbytes
+
+
 def test_a_flash_that_returns_to_the_shot_is_not_a_cut():
     cuts = [60, 150]
     mu, logvar, pixels = synthetic(240, cuts, flashes=[100, 200])
