@@ -66,6 +66,9 @@ class Encoder:
         # The decoder thread shares the two cores: ONNX Runtime's threads must sleep between batches,
         # not spin (spinning measured 2x slower end to end on 2 cores: BENCHMARKS.md, "Threads").
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        # Batch sizes vary (sparse encoding, live batches of what is ready): ONNX Runtime's memory patterns,
+        # planned per input shape, added ~40 MB over a run as new sizes came (measured; no speed lost without).
+        options.enable_mem_pattern = False
         wanted = ["CPUExecutionProvider"]
         if cfg.device in ("auto", "cuda") and "CUDAExecutionProvider" in ort.get_available_providers() and _nvidia_driver():
             wanted.insert(0, "CUDAExecutionProvider")
@@ -122,7 +125,7 @@ class Encoder:
         """Encode one batch of ``batch`` blank frames. ONNX Runtime's memory arena grows to the largest batch it
         has run (~0.7 MB a frame on CPU), so a stream whose first full batch comes late would grow by tens of
         MB mid-run; reserving at start puts the peak there (~50 ms on CPU at 64 frames)."""
-        self.encode(np.zeros((batch, self.input_size, self.input_size, 3), np.uint8))
+        self.session.run(["mu"], {"frames": np.zeros((batch, 3, self.input_size, self.input_size), np.float32)})
 
     def encode(self, pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """uint8 frames [N,S,S,3] -> (mu, logvar), each float32 [N, latent]."""
