@@ -36,6 +36,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     m.add_argument("--pooling", default="avg", choices=["avg", "max", "none"], help="downsampling after each conv block")
     m.add_argument("--activation", default="leakyrelu", choices=["leakyrelu", "relu", "elu"], help="activation after each conv")
     m.add_argument("--recon", default="bce", choices=["bce", "mse"], help="reconstruction loss")
+    m.add_argument("--exposure", type=float, default=3.0, metavar="GAIN",
+                   help="the encoder sees each frame brought to mid-grey by a gain of up to GAIN either way, so a "
+                        "brightness dip or flash does not move the latent as a cut does (1: off, the paper's input)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -61,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         model = ModelConfig(latent=args.latent, hidden=tuple(int(h) for h in args.hidden.split(",")), beta=args.beta, lam=args.lam,
-                            pooling=args.pooling, activation=args.activation, recon=args.recon)
+                            pooling=args.pooling, activation=args.activation, recon=args.recon, exposure=args.exposure)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     cfg = TrainConfig(

@@ -7,6 +7,13 @@ not depend on which other frames share its batch, or the live detector (batch 1.
 
 Loss = reconstruction + beta * KL(q(z|x) || N(0, I)) + lambda * KL(q(z|x) || q(z|x~)),
 where x~ = sigmoid(decoder(z)) is fed back through the same encoder.
+
+One step precedes the paper's encoder: each frame's exposure is normalised (``exposure``), a gain
+that brings its mean to mid-grey, capped. Without it the latent spends itself on brightness: a shot
+dimming into an edit's brightness dip moved it more than the cut inside the dip did, and two dimmed
+shots looked alike (BENCHMARKS.md / MODEL_CARD.md). The step is part of the encoder, so the
+exported ONNX graph carries it and the detector needs nothing new; the reconstruction target is
+the normalised frame, so the latent need not hold the exposure at all.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ class ModelConfig:
     activation: str = "leakyrelu"  # leakyrelu | relu | elu
     recon: str = "bce"  # bce (the paper's equation) | mse (the code the paper built on)
     image_size: int = 64
+    exposure: float = 3.0  # largest gain (either way) that brings a frame's mean to EXPOSURE_MEAN; 1: off
 
     def __post_init__(self) -> None:
         self.hidden = tuple(self.hidden)
@@ -41,19 +49,34 @@ class ModelConfig:
             raise ValueError(f"recon must be bce or mse, not {self.recon!r}")
         if self.image_size % 2 ** len(self.hidden):
             raise ValueError("image_size must be divisible by 2 ** len(hidden)")
+        if self.exposure < 1.0:
+            raise ValueError(f"exposure is a largest gain, at least 1 (1: off), not {self.exposure!r}")
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
 ACTIVATIONS = {"leakyrelu": nn.LeakyReLU, "relu": nn.ReLU, "elu": nn.ELU}
+EXPOSURE_MEAN = 0.45  # the mean a frame is brought to (typical footage: 0.3-0.5)
+
+
+def normalise_exposure(x: torch.Tensor, max_gain: float) -> torch.Tensor:
+    """Scale each frame [N,3,H,W] in [0,1] so that its mean is ``EXPOSURE_MEAN``, by a gain in
+    [1/max_gain, max_gain], clipped to [0,1]. A dip to a third of the brightness or a flash that
+    whitens half the picture leaves the picture as it was; black stays black."""
+    if max_gain == 1.0:
+        return x
+    mean = x.mean(dim=(1, 2, 3), keepdim=True)
+    gain = (EXPOSURE_MEAN / mean.clamp(min=1e-4)).clamp(1.0 / max_gain, max_gain)
+    return (x * gain).clamp(0.0, 1.0)
 
 
 class Encoder(nn.Module):
-    """Frames [N,3,64,64] in [0,1] -> (mu, logvar), each [N, latent]."""
+    """Frames [N,3,64,64] in [0,1] -> (mu, logvar), each [N, latent]; exposure normalised first."""
 
     def __init__(self, cfg: ModelConfig):
         super().__init__()
+        self.exposure = cfg.exposure
         layers: list[nn.Module] = []
         channels = 3
         for width in cfg.hidden:
@@ -71,6 +94,10 @@ class Encoder(nn.Module):
         self.logvar = nn.Linear(flat, cfg.latent)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.encode(normalise_exposure(x, self.exposure))
+
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Frames already normalised (or reconstructions of normalised frames) -> (mu, logvar)."""
         h = self.features(x).flatten(1)
         return self.mu(h), self.logvar(h)
 
@@ -115,7 +142,8 @@ class ReproVAE(nn.Module):
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         """Return the total loss and its terms (batch means) for frames x in [0,1]."""
         cfg = self.cfg
-        mu, logvar = self.encoder(x)
+        x = normalise_exposure(x, cfg.exposure)  # the target too: the latent need not hold the exposure
+        mu, logvar = self.encoder.encode(x)
         z = mu + torch.randn_like(mu) * (0.5 * logvar).exp()
         logits = self.decoder(z)
         if cfg.recon == "bce":
@@ -131,7 +159,7 @@ class ReproVAE(nn.Module):
         # reconstruction term; as a fixed target it teaches the encoder to ignore decoder-style
         # blur and the decoder to keep what the encoder finds salient: the invariance that makes
         # consecutive-frame KL a cut signal rather than a texture detector.
-        mu_r, logvar_r = self.encoder(torch.sigmoid(logits))
+        mu_r, logvar_r = self.encoder.encode(torch.sigmoid(logits))
         repro = kl_gaussians(mu.detach(), logvar.detach(), mu_r, logvar_r)
         terms = {"recon": recon.mean(), "kl": prior.mean(), "repro": repro.mean()}
         total = terms["recon"] + cfg.beta * terms["kl"] + cfg.lam * terms["repro"]

@@ -6,9 +6,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import matched, read_labels
 from reprocut.stream.core.calibration import Calibration
 from reprocut.stream.core.errors import UsageError
+from reprocut.stream.core.scorer import ScorerConfig
+from reprocut.stream.evaluation.runner import detect_clip
 from reprocut.stream.runtime.encoder import Encoder, EncoderConfig, default_model_path
+from reprocut.stream.runtime.pipeline import PipelineConfig
 
 onnx = pytest.importorskip("onnx")
 
@@ -37,6 +41,20 @@ def test_bundled_model_loads_and_says_what_it_is():
     card = (Path(default_model_path()).parent / "MODEL_CARD.md").read_text()
     stated = re.search(r"consecutive-frame symmetric KL, median \| ([0-9.]+) \|", card).group(1)
     assert f"{enc.calibration.kl_median:.3f}" == stated  # the figure its model card states
+
+
+def test_the_bundled_encoder_alone_finds_the_cuts_inside_an_edit_s_brightness_dips():
+    """A 60 fps fan edit wraps each cut in a dip (the old shot dims to ~45%, a clean switch, the new one
+    brightens). The encoder normalises each frame's exposure, so the dimming hardly moves its latent and the
+    cut does: the KL alone finds them (the model trained on raw frames found 0 of these 5, by the KL alone)."""
+    path, labels = read_labels("demonslayer_tanjiro_edit_vertical")
+    encoder = Encoder()
+    assert json.loads(encoder.metadata["model_config"])["exposure"] > 1  # trained and exported with the step
+    run = detect_clip(str(path), PipelineConfig(scorer=ScorerConfig(signals=("kl",))), encoder)
+    spans = [(a, b) for a, b, kind in labels["hard_negatives"] if "dip" in kind]
+    dips = [c for c in labels["cuts"] if any(a <= c <= b for a, b in spans)]
+    found = [c.frame for c in run.cuts if any(a <= c.frame <= b for a, b in spans)]
+    assert len(dips) == 5 and matched(found, dips) == dips and len(found) == 5  # each cut once, no dip frame
 
 
 def _save(graph, path, meta=None):

@@ -11,6 +11,7 @@ from reprocut.trainer.model import (  # noqa: E402
     kl_gaussians,
     kl_to_prior,
 )
+from reprocut.trainer.train import config_from_dict  # noqa: E402
 
 
 def test_default_architecture_matches_the_paper():
@@ -78,16 +79,48 @@ def test_reprojection_target_is_detached():
     with torch.no_grad():
         model.decoder.project.weight.zero_()  # x~ no longer depends on z, so only the KL target links the passes
     passes = []
+    encode = model.encoder.encode
 
-    def keep(module, inputs, outputs):
+    def keep(x):
+        outputs = encode(x)
         for t in outputs:
             t.retain_grad()
         passes.append(outputs)
+        return outputs
 
-    model.encoder.register_forward_hook(keep)
+    model.encoder.encode = keep
     _, terms = model(torch.rand(4, 3, 64, 64))
     terms["repro"].backward()
     (first_mu, first_logvar), (second_mu, second_logvar) = passes
     assert torch.count_nonzero(first_mu.grad) == 0 and torch.count_nonzero(first_logvar.grad) == 0
     assert second_mu.grad.abs().sum() > 0 and second_logvar.grad.abs().sum() > 0
     assert model.decoder.project.weight.grad.abs().sum() > 0  # the decoder still learns from the term
+
+
+def test_a_frame_dimmed_into_a_dip_encodes_as_the_frame_itself():
+    """Exposure normalisation: an edit's brightness dip (the shot at 40%) must not move the latent as a cut does."""
+    torch.manual_seed(0)
+    x = torch.rand(3, 3, 64, 64) * 0.8  # means ~0.4, brightest 0.8: brought to 0.45 without clipping
+    encoder = ReproVAE(ModelConfig()).encoder
+    for dimmed in (x * 0.4, x * 0.6):
+        torch.testing.assert_close(encoder(dimmed), encoder(x), rtol=1e-4, atol=1e-5)
+    off = ReproVAE(ModelConfig(exposure=1.0)).encoder  # the paper's input: the dip moves the latent
+    assert not torch.allclose(off(x * 0.4)[0], off(x)[0], atol=1e-3)
+
+
+def test_exposure_gain_is_capped_so_a_fade_to_black_stays_a_change():
+    encoder = ReproVAE(ModelConfig()).encoder
+    x = torch.rand(2, 3, 64, 64) * 0.8
+    assert not torch.allclose(encoder(x * 0.1)[0], encoder(x)[0], atol=1e-3)  # 10%: a gain of 3 does not restore it
+    mu, logvar = encoder(torch.zeros(2, 3, 64, 64))
+    assert torch.isfinite(mu).all() and torch.isfinite(logvar).all()
+    torch.testing.assert_close(encoder(torch.zeros(1, 3, 64, 64)), encoder.encode(torch.zeros(1, 3, 64, 64)))  # black stays black
+    with pytest.raises(ValueError, match="exposure"):
+        ModelConfig(exposure=0.5)
+
+
+def test_runs_from_before_exposure_normalisation_keep_the_paper_s_input():
+    """A checkpoint's config without the key was trained on raw frames: loading it must not switch the step on."""
+    cfg = config_from_dict({"out": "r", "data": {"inputs": ["v.mp4"]}, "model": {"latent": 10}})
+    assert cfg.model.exposure == 1.0
+    assert config_from_dict({"out": "r", "data": {"inputs": ["v.mp4"]}, "model": {"exposure": 3.0}}).model.exposure == 3.0

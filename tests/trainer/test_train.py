@@ -59,7 +59,7 @@ def test_a_short_run_says_so_and_ends_with_a_readable_summary(tmp_path, clip_fac
     metrics = json.loads((run / "metrics.json").read_text())
     warning, = result.stderr.splitlines()  # one line, and nothing else on stderr
     assert "too short to be useful" in warning and f"{metrics['step']} optimiser step(s) on {metrics['train_frames']}" in warning
-    assert "1,000 steps on 5,000 frames" in warning
+    assert "300 steps on 5,000 frames" in warning
     lines = result.stdout.splitlines()
     assert lines[0] == f"trained {metrics['step']} steps (1 epoch) on {metrics['train_frames']} frames ({metrics['device']}); run in {run}"
     assert lines[1] == f"validation on {metrics['val_frames']} held-out frames:"
