@@ -62,8 +62,8 @@ EXPOSURE_MEAN = 0.45  # the mean a frame is brought to (typical footage: 0.3-0.5
 
 def normalise_exposure(x: torch.Tensor, max_gain: float) -> torch.Tensor:
     """Scale each frame [N,3,H,W] in [0,1] so that its mean is ``EXPOSURE_MEAN``, by a gain in
-    [1/max_gain, max_gain], clipped to [0,1]. A dip to a third of the brightness or a flash that
-    whitens half the picture leaves the picture as it was; black stays black."""
+    [1/max_gain, max_gain], clipped to [0,1]. A dip to a third of the brightness (or a brightening by as
+    much) leaves the picture as it was; a fade to black past the cap still changes it; black stays black."""
     if max_gain == 1.0:
         return x
     mean = x.mean(dim=(1, 2, 3), keepdim=True)
