@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import psutil
 import pytest
@@ -107,17 +108,20 @@ def test_ray_not_installed_is_one_line_that_says_how_to_install_it(tmp_path, arc
     assert not (tmp_path / "o").exists()  # said before any work
 
 
-def busy_worker(proc: subprocess.Popen, marker: str) -> psutil.Process:
-    """A descendant of ``proc`` whose command line holds ``marker`` and that is using the CPU (detecting)."""
+def busy_worker(proc: subprocess.Popen, marker: str, videos: set[str]) -> tuple[psutil.Process, str]:
+    """A descendant of ``proc`` whose command line holds ``marker``, that is using the CPU and has one of
+    ``videos`` (file names) open: detecting it, its task not returned. Returns it and that video's name."""
     deadline = time.monotonic() + TIMEOUT
     while time.monotonic() < deadline and proc.poll() is None:
         for child in psutil.Process(proc.pid).children(recursive=True):
             try:
                 if marker in " ".join(child.cmdline()) and child.cpu_percent(0.2) > 20:
-                    return child
+                    reading = {Path(f.path).name for f in child.open_files()} & videos
+                    if reading:
+                        return child, reading.pop()
             except psutil.NoSuchProcess:
                 pass
-    raise AssertionError(f"no busy worker ({marker}) appeared")
+    raise AssertionError(f"no busy worker ({marker}) with a video open appeared")
 
 
 @pytest.mark.parametrize("mode", ["local", "ray"])
@@ -131,12 +135,15 @@ def test_a_worker_killed_mid_video_is_replaced_and_its_video_done_again(tmp_path
     proc = subprocess.Popen([*REPROCUT, "batch", str(folder), "--out", str(out), *extra, *model_args()],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        busy_worker(proc, "ray::detect_task" if mode == "ray" else "spawn_main").kill()
+        worker, video = busy_worker(proc, "ray::detect_task" if mode == "ray" else "spawn_main", {"ep1.mp4", "ep2.mp4"})
+        worker.kill()
         stdout, stderr = proc.communicate(timeout=TIMEOUT * 2)
     finally:
         proc.kill()
     assert proc.returncode == 0, stderr
+    # The worker died with ``video`` open, its task not returned: that video is done only if it ran again.
     assert "2 inputs: 2 ok, 0 failed" in stdout
+    assert {r["path"]: r["status"] for r in manifest(out)}[str(folder / video)] == "ok"
     if mode == "local":
         assert "its worker process died; trying again" in stderr
     assert sorted(r["path"] for r in manifest(out)) == sorted(str(p) for p in folder.iterdir())
