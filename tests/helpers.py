@@ -122,7 +122,7 @@ def jsonl_events(stdout: str) -> list[dict]:
 
 
 def load_validators() -> dict[str, Draft202012Validator]:
-    root = resources.files("reprocut.stream.sinks") / "schema"
+    root = resources.files("reprocut.stream.sinks.server") / "schema"
     schemas = {p.name: json.loads(p.read_text()) for p in root.iterdir() if p.name.endswith(".json")}
     registry = Registry().with_resources(
         (name, Resource.from_contents(s, default_specification=DRAFT202012)) for name, s in schemas.items())

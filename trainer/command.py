@@ -3,49 +3,96 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .config import TrainConfig
 
 HELP = "train a Repro-VAE on unlabeled video or image folders"
 
 
+def channels(text: str) -> tuple[int, ...]:
+    """``--hidden 32,64,128,256`` -> (32, 64, 128, 256)."""
+    try:
+        return tuple(int(h) for h in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: channel counts separated by commas, like 32,64,128,256") from None
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    from reprocut.stream.cli.options import add_options
+
+    from .augment import AugmentConfig
+    from .config import ACTIVATIONS, DEVICES, POOLINGS, RECONS, ModelConfig, TrainConfig
+    from .data import DataConfig
+
     p.add_argument("inputs", nargs="*", help="videos, folders of videos or folders of images (not needed with --resume)")
-    p.add_argument("--out", required=True, metavar="DIR", help="run directory (checkpoints, frame cache, metrics)")
+    add_options(p, TrainConfig, {"out": {"required": True, "metavar": "DIR",
+                                         "help": "run directory (checkpoints, frame cache, metrics)"}})
     budget = p.add_mutually_exclusive_group()
-    budget.add_argument("--epochs", type=int, metavar="N", help="passes over the training frames (default 10)")
-    budget.add_argument("--steps", type=int, metavar="N", help="optimizer steps instead of epochs (default: --epochs 10)")
+    add_options(budget, TrainConfig, {
+        # no default in the parsed options (config_from takes the config's): argparse counts a value equal to the
+        # default as not given, and "--epochs 10 --steps 5" must be refused as "--epochs 9 --steps 5" is
+        "epochs": {"metavar": "N", "default": argparse.SUPPRESS,
+                   "help": f"passes over the training frames (default {TrainConfig.epochs})"},
+        "steps": {"metavar": "N", "help": f"optimizer steps instead of epochs (default: --epochs {TrainConfig.epochs})"},
+    })
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
     p.add_argument("--force", action="store_true", help="overwrite an existing --out")
-    p.add_argument("--batch", type=int, default=256, metavar="N", help="frames per optimizer step")
-    p.add_argument("--lr", type=float, default=1e-4, help="Adam learning rate")
-    p.add_argument("--seed", type=int, default=0, metavar="N", help="seed for weights, batch order and augmentations (a run is repeatable)")
-    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="auto: CUDA when torch sees a GPU, else CPU")
-    p.add_argument("--stride", type=int, default=1, metavar="N", help="keep every N-th decoded frame")
-    p.add_argument("--max-frames-per-source", type=int, default=0, metavar="N", help="subsample longer sources evenly (0: no cap)")
-    p.add_argument("--val-fraction", type=float, default=0.1, metavar="F", help="tail of each source held out for validation")
-    p.add_argument("--checkpoint-every", type=int, default=500, metavar="N", help="steps between checkpoints (also at each epoch end)")
-    p.add_argument("--no-flip", action="store_true", help="no random horizontal flips (default: flip half the frames)")
-    p.add_argument("--no-jitter", action="store_true",
-                   help="no colour jitter or small zooms (default: on most frames; a grade or a push-in keeps the shot)")
-    p.add_argument("--data-description", default="", metavar="TEXT",
-                   help="what the footage is, stored in the exported model (default: the input names)")
+    add_options(p, TrainConfig, {
+        "batch": {"metavar": "N", "help": "frames per optimizer step"},
+        "lr": "Adam learning rate",
+        "seed": {"metavar": "N", "help": "seed for weights, batch order and augmentations (a run is repeatable)"},
+        "device": {"choices": DEVICES, "help": "auto: CUDA when torch sees a GPU, else CPU"},
+    })
+    add_options(p, DataConfig, {
+        "stride": {"metavar": "N", "help": "keep every N-th decoded frame"},
+        "max_frames_per_source": {"metavar": "N", "help": "subsample longer sources evenly (0: no cap)"},
+        "val_fraction": {"metavar": "F", "help": "tail of each source held out for validation"},
+    })
+    add_options(p, TrainConfig, {"checkpoint_every": {"metavar": "N", "help": "steps between checkpoints (also at each epoch end)"}})
+    add_options(p, AugmentConfig, {  # both on by default: --no-flip, --no-jitter
+        "flip": "no random horizontal flips (default: flip half the frames)",
+        "jitter": "no colour jitter or small zooms (default: on most frames; a grade or a push-in keeps the shot)",
+    })
+    add_options(p, TrainConfig, {"data_description": {"metavar": "TEXT", "help": "what the footage is, stored in the exported "
+                                                                                 "model (default: the input names)"}})
     m = p.add_argument_group("model")
-    m.add_argument("--latent", type=int, default=10, metavar="N", help="size of the latent Gaussian")
-    m.add_argument("--hidden", default="32,64,128,256", help="encoder channels, comma-separated")
-    m.add_argument("--beta", type=float, default=4.0, help="weight of the KL to the prior (beta-VAE)")
-    m.add_argument("--lam", type=float, default=200.0, help="reprojection weight (lambda)")
-    m.add_argument("--pooling", default="avg", choices=["avg", "max", "none"], help="downsampling after each conv block")
-    m.add_argument("--activation", default="leakyrelu", choices=["leakyrelu", "relu", "elu"], help="activation after each conv")
-    m.add_argument("--recon", default="bce", choices=["bce", "mse"], help="reconstruction loss")
-    m.add_argument("--exposure", type=float, default=3.0, metavar="GAIN",
-                   help="the encoder sees each frame brought to mid-grey by a gain of up to GAIN either way, so a "
-                        "brightness dip or flash does not move the latent as a cut does (1: off, the paper's input)")
+    add_options(m, ModelConfig, {
+        "latent": {"metavar": "N", "help": "size of the latent Gaussian"},
+        "hidden": {"type": channels,
+                   "help": f"encoder channels, comma-separated (default: {','.join(map(str, ModelConfig.hidden))})"},
+        "beta": "weight of the KL to the prior (beta-VAE)",
+        "lam": "reprojection weight (lambda)",
+        "pooling": {"choices": POOLINGS, "help": "downsampling after each conv block"},
+        "activation": {"choices": ACTIVATIONS, "help": "activation after each conv"},
+        "recon": {"choices": RECONS, "help": "reconstruction loss"},
+        "exposure": {"metavar": "GAIN", "help": "the encoder sees each frame brought to mid-grey by a gain of up to GAIN either way, "
+                                                "so a brightness dip or flash does not move the latent as a cut does (1: off, the "
+                                                "paper's input)"},
+    })
+
+
+def train_config(args: argparse.Namespace) -> TrainConfig:
+    """The run's ``TrainConfig`` from the parsed options (a model that cannot be built: one line)."""
+    from reprocut.stream.cli.options import config_from
+    from reprocut.stream.core.errors import UsageError
+
+    from .augment import AugmentConfig
+    from .config import ModelConfig, TrainConfig
+    from .data import DataConfig
+
+    try:
+        model = config_from(args, ModelConfig)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return config_from(args, TrainConfig, augment=config_from(args, AugmentConfig), data=config_from(args, DataConfig), model=model)
 
 
 def run(args: argparse.Namespace) -> int:
     from reprocut.stream.core.errors import UsageError
 
-    from .augment import AugmentConfig
-    from .data import DataConfig, expand_inputs
+    from .data import expand_inputs
     from .rundir import check_run_dir
 
     if not args.inputs and not args.resume:
@@ -58,21 +105,10 @@ def run(args: argparse.Namespace) -> int:
     check_run_dir(args.out, args.resume, args.force)  # these two before torch loads
     if not args.resume:
         expand_inputs(args.inputs)
+    cfg = train_config(args)
 
-    from .model import ModelConfig
-    from .train import TrainConfig, TrainingDiverged, train
+    from .train import TrainingDiverged, train
 
-    try:
-        model = ModelConfig(latent=args.latent, hidden=tuple(int(h) for h in args.hidden.split(",")), beta=args.beta, lam=args.lam,
-                            pooling=args.pooling, activation=args.activation, recon=args.recon, exposure=args.exposure)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    cfg = TrainConfig(
-        out=args.out, epochs=args.epochs, steps=args.steps, batch=args.batch, lr=args.lr, seed=args.seed, device=args.device,
-        checkpoint_every=args.checkpoint_every, augment=AugmentConfig(flip=not args.no_flip, jitter=not args.no_jitter), data_description=args.data_description,
-        data=DataConfig(inputs=args.inputs, stride=args.stride, max_frames_per_source=args.max_frames_per_source, val_fraction=args.val_fraction),
-        model=model,
-    )
     try:
         metrics = train(cfg, resume=args.resume, force=args.force)
     except TrainingDiverged as exc:

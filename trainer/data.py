@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import av
 import numpy as np
 from reprocut.stream.core.errors import UsageError
-from reprocut.stream.sinks.progress import Progress
+from reprocut.stream.runtime.progress import Progress
 from reprocut.stream.sources.decode import (
     IMAGE_EXTENSIONS,
     VIDEO_EXTENSIONS,

@@ -18,45 +18,14 @@ the normalised frame, so the latent need not hold the exposure at all.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-
-@dataclass
-class ModelConfig:
-    """Architecture and loss weights; the defaults are the paper's best setting."""
-
-    latent: int = 10
-    hidden: tuple[int, ...] = (32, 64, 128, 256)
-    beta: float = 4.0
-    lam: float = 200.0  # weight of the reprojection term
-    pooling: str = "avg"  # avg | max | none (none: stride-2 convolutions keep the 4x4 output)
-    activation: str = "leakyrelu"  # leakyrelu | relu | elu
-    recon: str = "bce"  # bce (the paper's equation) | mse (the code the paper built on)
-    image_size: int = 64
-    exposure: float = 3.0  # largest gain (either way) that brings a frame's mean to EXPOSURE_MEAN; 1: off
-
-    def __post_init__(self) -> None:
-        self.hidden = tuple(self.hidden)
-        if self.pooling not in ("avg", "max", "none"):
-            raise ValueError(f"pooling must be avg, max or none, not {self.pooling!r}")
-        if self.activation not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, not {self.activation!r}")
-        if self.recon not in ("bce", "mse"):
-            raise ValueError(f"recon must be bce or mse, not {self.recon!r}")
-        if self.image_size % 2 ** len(self.hidden):
-            raise ValueError("image_size must be divisible by 2 ** len(hidden)")
-        if self.exposure < 1.0:
-            raise ValueError(f"exposure is a largest gain, at least 1 (1: off), not {self.exposure!r}")
-
-    def to_dict(self) -> dict:
-        return asdict(self)
+from .config import ModelConfig
 
 
-ACTIVATIONS = {"leakyrelu": nn.LeakyReLU, "relu": nn.ReLU, "elu": nn.ELU}
+LAYERS = {"leakyrelu": nn.LeakyReLU, "relu": nn.ReLU, "elu": nn.ELU}  # one per name of config.ACTIVATIONS
 EXPOSURE_MEAN = 0.45  # the mean a frame is brought to (typical footage: 0.3-0.5)
 
 
@@ -85,7 +54,7 @@ class Encoder(nn.Module):
             else:
                 layers.append(nn.Conv2d(channels, width, 3, stride=1, padding=1))
                 layers.append(nn.AvgPool2d(2) if cfg.pooling == "avg" else nn.MaxPool2d(2))
-            layers.append(ACTIVATIONS[cfg.activation]())
+            layers.append(LAYERS[cfg.activation]())
             channels = width
         self.features = nn.Sequential(*layers)
         side = cfg.image_size // 2 ** len(cfg.hidden)

@@ -12,17 +12,18 @@ import logging
 import os
 import shutil
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 
 import numpy as np
 import torch
 from reprocut.stream.core.errors import UsageError
 from reprocut.stream.core.kl import consecutive_kl
-from reprocut.stream.sinks.progress import Progress
+from reprocut.stream.runtime.progress import Progress
 
 from .augment import AugmentConfig, augment
+from .config import ModelConfig, TrainConfig
 from .data import DataConfig, FrameCache, build_cache, shuffled_batches
-from .model import ModelConfig, ReproVAE
+from .model import ReproVAE
 from .rundir import check_run_dir
 
 log = logging.getLogger(__name__)
@@ -33,22 +34,6 @@ SNAPSHOTS = "snapshots"  # one checkpoint per epoch, with its validation figures
 # bundled model's run had KL medians of 0.001-0.002 after 97 and 194 steps; the shipped snapshot had 388 steps.
 USEFUL_STEPS = 300
 USEFUL_FRAMES = 5000
-
-
-@dataclass
-class TrainConfig:
-    out: str = "run"
-    epochs: int | None = None
-    steps: int | None = None
-    batch: int = 256
-    lr: float = 1e-4
-    seed: int = 0
-    device: str = "auto"  # auto | cpu | cuda
-    checkpoint_every: int = 500  # steps; a checkpoint is also written at every epoch's end
-    augment: AugmentConfig = field(default_factory=AugmentConfig)
-    data_description: str = ""
-    data: DataConfig = field(default_factory=DataConfig)
-    model: ModelConfig = field(default_factory=ModelConfig)
 
 
 class TrainingDiverged(Exception):
@@ -159,8 +144,6 @@ def evaluate(model: ReproVAE, cache: FrameCache, device: torch.device, batch: in
 
 def train(cfg: TrainConfig, resume: bool = False, force: bool = False) -> dict:
     """Train (or continue training) a Repro-VAE into ``cfg.out``; returns the final metrics."""
-    if cfg.epochs is None and cfg.steps is None:
-        cfg.epochs = 10
     ckpt = _prepare_run_dir(cfg, resume, force)
     if ckpt is not None:  # the run's own data and model settings win; the budget may be extended
         saved = config_from_dict(ckpt["config"])

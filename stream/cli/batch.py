@@ -19,7 +19,7 @@ KINDS = {"json": "JSON scene lists", "csv": "CSV scene lists (PySceneDetect's la
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    from ..evaluation.archive import BatchConfig, Job
+    from ..batch import BatchConfig, Job
     from .options import add_options
     from .pipeline_options import add_pipeline_options
 
@@ -40,12 +40,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..evaluation.archive import BatchConfig, Job, run_batch
+    from ..batch import BatchConfig, Job, run_batch
     from .options import config_from
     from .pipeline_options import pipeline_config, source_config
 
     if args.otio:
-        from ..sinks.otio import require_otio
+        from ..sinks.files.otio import require_otio
 
         require_otio()  # not installed: one line before any work
     source = source_config(args)

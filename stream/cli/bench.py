@@ -36,6 +36,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..batch.bench import bench_archive
     from ..core.errors import UsageError
     from ..evaluation.bench import BenchConfig, run_bench, to_markdown
     from .options import check_output_folders, config_from
@@ -54,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.model}: model file not found")
     cfg = config_from(args, BenchConfig)
     command = shlex.join(["reprocut", *sys.argv[1:]]) if sys.argv[1:] else "reprocut bench"
-    report = run_bench(cfg, command)
+    report = run_bench(cfg, command, archive=bench_archive)
     text = to_markdown(report)
     if args.json:
         with open(args.json, "w") as f:

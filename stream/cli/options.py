@@ -1,8 +1,10 @@
 """Command-line options generated from the config dataclasses, so that each default is declared once.
 
 A field becomes ``--field-name`` (``_`` -> ``-``) with the field's type (``X | None``: ``X``;
-``bool``: a switch) and the default of the dataclass; the command supplies the help text, where
-``%(default)s`` shows that default, or a dict of further ``argparse`` keywords. The parsed
+``bool``: a switch, ``--no-field-name`` for one that is on by default) and the default of the
+dataclass; the command supplies the help text, where ``%(default)s`` shows that default, or a
+dict of further ``argparse`` keywords (``"default": argparse.SUPPRESS`` leaves an option that is
+not given out of the parsed options, and so the dataclass's default applies). The parsed
 options build the config back by the same names, so an option keeps one name from the
 command line to the code::
 
@@ -38,12 +40,19 @@ def add_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup, cls: 
     for name, spec in specs.items():
         kwargs = dict(spec) if isinstance(spec, dict) else {"help": spec}
         kind = _field_type(hints[name])
-        if kind is bool:
+        default = None if kwargs.get("required") else getattr(defaults, name)  # a required option has none
+        if kwargs.get("default", argparse.SUPPRESS) is not argparse.SUPPRESS:
+            raise ValueError(f"--{name}: its default is the dataclass's (a spec may only give argparse.SUPPRESS)")
+        default = kwargs.pop("default", default)
+        flag = "--" + name.replace("_", "-")
+        if kind is bool and default is True:  # on unless switched off
+            flag = "--no-" + name.replace("_", "-")
+            kwargs.update(action="store_false", dest=name)
+        elif kind is bool:
             kwargs.setdefault("action", "store_true")
         else:
             kwargs.setdefault("type", kind)
-        default = None if kwargs.get("required") else getattr(defaults, name)  # a required option has none
-        parser.add_argument("--" + name.replace("_", "-"), default=default, **kwargs)
+        parser.add_argument(flag, default=default, **kwargs)
 
 
 class HelpFormatter(argparse.HelpFormatter):

@@ -1,6 +1,6 @@
 """The options ``detect``, ``serve`` and ``eval`` share: model and batching, the source, the scoring.
 
-Generated from ``PipelineConfig``, ``SourceConfig`` and ``ScorerConfig`` (``options.py``); the
+Generated from ``PipelineConfig``, ``SourceConfig``, ``ScorerConfig`` and its ``DeciderConfig`` (``options.py``); the
 configs are built back from the parsed options by the same names, after the checks that turn
 a user's mistake into one line.
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..core.decider import DeciderConfig
 from ..core.errors import UsageError
 from ..core.scorer import ScorerConfig
 from ..runtime.pipeline import PipelineConfig
@@ -30,12 +31,16 @@ def add_pipeline_options(p: argparse.ArgumentParser, live: bool = True) -> None:
     if live:
         _add_live_options(p)
     s = p.add_argument_group("scoring")
-    add_options(s, ScorerConfig, {
+    add_options(s, DeciderConfig, {
         "warmup": {"metavar": "S", "help": "seconds of scores that calibrate the first threshold"},
         "min_scene_len": {"metavar": "S", "help": "seconds a scene lasts at least: a cut closer than this to the previous "
                                                   "one is ignored, unless it scores at least twice as high as that one"},
+    })
+    add_options(s, ScorerConfig, {
         "threshold_mode": {"choices": ["online", "paper"],
                            "help": "online: adaptive k-means on normalised scores; paper: k-means over all raw KL values of the file"},
+    })
+    add_options(s, DeciderConfig, {
         "threshold": {"metavar": "T", "help": "fixed normalised-score threshold, above 1 (default: none, calibrated during --warmup)"},
     })
     s.add_argument("--signals", default=",".join(ScorerConfig.signals), metavar="LIST",
@@ -65,10 +70,11 @@ def pipeline_config(args: argparse.Namespace) -> PipelineConfig:
     if args.threshold is not None and args.threshold <= 1.0:
         raise UsageError("--threshold is a ratio to the local average change and must be above 1")
     chosen = [name.strip() for name in args.signals.split(",") if name.strip()]
-    known = ScorerConfig().weights
+    known = ScorerConfig().scoring.weights
     if not chosen or not set(chosen) <= known.keys():
         raise UsageError(f"--signals {args.signals!r}: choose from {', '.join(known)}")
-    return config_from(args, PipelineConfig, scorer=config_from(args, ScorerConfig, signals=tuple(chosen)))
+    scorer = config_from(args, ScorerConfig, signals=tuple(chosen), decider=config_from(args, DeciderConfig))
+    return config_from(args, PipelineConfig, scorer=scorer)
 
 
 def source_config(args: argparse.Namespace) -> SourceConfig:

@@ -25,9 +25,9 @@ log = logging.getLogger(__name__)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    from ..sinks.hub import HubConfig
-    from ..sinks.server import ServerConfig
-    from ..sinks.thumbs import ThumbConfig
+    from ..sinks.server.hub import HubConfig
+    from ..sinks.server.server import ServerConfig
+    from ..sinks.server.thumbs import ThumbConfig
     from .options import add_options
     from .pipeline_options import add_pipeline_options
 
@@ -56,7 +56,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def _check(args: argparse.Namespace) -> None:
     from ..core.errors import UsageError
-    from ..sinks.access import TOKEN, is_loopback
+    from ..sinks.server.access import TOKEN, is_loopback
 
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port}: must be 0..65535")
@@ -71,8 +71,8 @@ def _check(args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..runtime.pipeline import Pipeline
-    from ..sinks.hub import Hub, HubConfig
-    from ..sinks.thumbs import ThumbConfig, ThumbStore
+    from ..sinks.server.hub import Hub, HubConfig
+    from ..sinks.server.thumbs import ThumbConfig, ThumbStore
     from ..sources import open_source
     from .options import config_from
     from .pipeline_options import pipeline_config, source_config
@@ -118,8 +118,8 @@ async def _drain(server, timeout: float) -> None:
 
 async def _serve(args: argparse.Namespace, pipeline, hub) -> int:
     from ..core.errors import UsageError
-    from ..sinks.loop import ToLoop
-    from ..sinks.server import CLOSE_DONE, Server, ServerConfig
+    from ..sinks.server.loop import ToLoop
+    from ..sinks.server.server import CLOSE_DONE, Server, ServerConfig
     from .options import config_from
 
     loop = asyncio.get_running_loop()

@@ -1,6 +1,6 @@
 """``reprocut split VIDEO --out DIR``: one file per scene, from a scene list or from detecting the scenes first.
 
-The files are written by ``sinks/shot_files.py`` (re-encoded and frame-exact, or stream-copied
+The files are written by the ``split`` package (``split/run.py``: re-encoded and frame-exact, or stream-copied
 with ``--copy``), with a ``manifest.json`` saying which frames each file holds.
 """
 
@@ -16,7 +16,7 @@ PRESETS = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "sl
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    from ..sinks.shot_files import SplitConfig
+    from ..split.shots import SplitConfig
     from .options import add_options
     from .pipeline_options import add_pipeline_options
 
@@ -43,8 +43,8 @@ def _detect(args: argparse.Namespace):
     """The scenes and transitions of ``args.video`` as ``detect`` finds them, with the same options."""
     from ..runtime.pipeline import Pipeline
     from ..sinks.base import feed
-    from ..sinks.scene_files import SceneList
-    from ..sinks.terminal import ProgressBar
+    from ..sinks.files.scene_files import SceneList
+    from ..sinks.files.terminal import ProgressBar
     from ..sources import open_source
     from .pipeline_options import pipeline_config, source_config
 
@@ -58,9 +58,10 @@ def _detect(args: argparse.Namespace):
 
 def run(args: argparse.Namespace) -> int:
     from ..core.scenes import trim_transitions
-    from ..sinks.scene_files import read_json
-    from ..sinks.shot_files import MANIFEST, SplitConfig, prepare_folder, split_video
+    from ..sinks.files.scene_files import read_json
     from ..sources.decode import open_video, stream_fps
+    from ..split.run import MANIFEST, split_video
+    from ..split.shots import SplitConfig, prepare_folder
     from .options import config_from
 
     cfg = config_from(args, SplitConfig)

@@ -30,14 +30,3 @@ def prior_kl(mu: np.ndarray, logvar: np.ndarray) -> np.ndarray:
     mu, logvar = np.asarray(mu, dtype=np.float64), np.asarray(logvar, dtype=np.float64)
     return 0.5 * np.sum(mu * mu + np.exp(logvar) - 1.0 - logvar, axis=-1)
 
-
-def same_picture(kl: np.ndarray, share: np.ndarray, pos: np.ndarray, ratio: float) -> np.ndarray:
-    """Positions whose latent change (``kl`` against the frame before, per frame) says "the same picture changed".
-
-    Either the change is below the frame's and the previous frame's ``share`` (a fraction of their KL to the
-    prior, what the posteriors hold: two unrelated pictures share nothing of it, a pose jump changes a little),
-    or below ``ratio`` times the change of an adjacent frame (it goes on at that pace: a dip, a zoom, not a jump).
-    """
-    before = np.maximum(pos - 1, 0)
-    after = np.where(pos + 1 < len(kl), kl[np.minimum(pos + 1, len(kl) - 1)], 0.0)
-    return (kl[pos] < share[pos] + share[before]) | (kl[pos] < ratio * np.maximum(kl[before], after))

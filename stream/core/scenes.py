@@ -1,9 +1,10 @@
 """Scene lists from cuts and gradual transitions, and the timecodes and frame rates editors read.
 
 A hard cut is a boundary at its frame; a transition (fade, dissolve, wipe) is one boundary at its
-middle frame, and a cut inside its span is the same change of scene, not a second boundary.
-No I/O: ``sinks/scene_files.py`` writes them as CSV, EDL and JSON (``sinks/otio.py`` and
-``sinks/fcpxml.py`` as timelines), ``sinks/terminal.py`` as a table.
+middle frame, and a cut inside its span is the same change of scene, not a second boundary
+(``reconcile.py`` says which cuts a transition holds). No I/O: ``sinks/files/scene_files.py`` writes them
+as CSV, EDL and JSON (``sinks/files/otio.py`` and ``sinks/files/fcpxml.py`` as timelines),
+``sinks/files/terminal.py`` as a table.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from .events import TransitionEvent
+from .reconcile import boundaries
 
 
 @dataclass(frozen=True)
@@ -23,30 +25,12 @@ class Scene:
     end_time: float
 
 
-def holds(transition: TransitionEvent, frame: int) -> bool:
-    """Whether a cut at ``frame`` is part of ``transition``: inside it, or just after it (a fade that ends on a flat
-    frame, then the new shot starts; the detector places a span's last frame within one frame)."""
-    return transition.start <= frame <= transition.end + 2
-
-
-def boundaries(cuts: Sequence[tuple[int, float]], transitions: Sequence[TransitionEvent]) -> list[tuple[int, float]]:
-    """A stream's scene boundaries as (frame, time), in order: each transition's middle frame, and each cut
-    that no transition holds (live, the cut goes out first, at once; the transition that holds it replaces it)."""
-    kept = [c for c in cuts if not any(holds(t, c[0]) for t in transitions)]
-    return sorted(kept + [(t.middle, middle_time(t)) for t in transitions])
-
-
 def scenes_from_cuts(cuts: list[tuple[int, float]], frames: int, duration: float,
                      transitions: Sequence[TransitionEvent] = ()) -> list[Scene]:
     """Scenes between consecutive boundaries (``boundaries``), given (frame, time) of each cut, the transitions and
     the end of the media."""
     bounds = [(0, 0.0)] + boundaries(cuts, transitions) + [(frames, duration)]
     return [Scene(a[0], b[0], a[1], b[1]) for a, b in zip(bounds, bounds[1:]) if b[0] > a[0]]
-
-
-def middle_time(t: TransitionEvent) -> float:
-    """The presentation time of a transition's middle frame, between those of its first and last frames."""
-    return t.time + (t.end_time - t.time) * (t.middle - t.start) / max(t.end - t.start, 1)
 
 
 def trim_transitions(scenes: list[Scene], transitions: Sequence[TransitionEvent], fps: float) -> list[Scene]:

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from ..core.contracts import FrameSink, Source, StatusCallback
     from ..runtime.encoder import Encoder
     from ..runtime.pipeline import PipelineConfig
-    from ..sinks.scene_files import SceneList
+    from ..sinks.files.scene_files import SceneList
 
 
 @dataclass
@@ -63,7 +63,7 @@ def detect_clip(clip: str, config: PipelineConfig, encoder: Encoder | None = Non
 def _run(source: Source, config: PipelineConfig, encoder: Encoder | None, found: SceneList | None = None) -> ClipRun:
     from ..runtime.pipeline import Pipeline
     from ..sinks.base import feed
-    from ..sinks.scene_files import SceneList
+    from ..sinks.files.scene_files import SceneList
 
     pipeline = Pipeline([source], config, encoder=encoder)
     found = found or SceneList()

@@ -7,8 +7,11 @@ NumPy and PyAV starting).
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from helpers import assert_one_line_error, imported, run_cli
+from reprocut.stream.cli import main as cli
 
 HEAVY = ("onnxruntime", "sklearn", "scipy", "torch")
 
@@ -41,3 +44,41 @@ def test_the_unknown_scheme_line_lists_what_works():
 @pytest.mark.parametrize("name", ["missing", "not a video", "unknown scheme"])
 def test_source_is_checked_before_the_model_loads(mistakes, name):
     assert not imported("detect", *mistakes[name][0]) & set(HEAVY)
+
+
+def _raising(monkeypatch, command: str, exc: ImportError) -> None:
+    """``reprocut COMMAND`` raises ``exc`` from its ``run``, as a command does when an import inside it fails."""
+    def run(args):
+        raise exc
+
+    monkeypatch.setattr(importlib.import_module(cli.COMMANDS[command]), "run", run)
+    monkeypatch.setattr(cli, "_setup_output", lambda verbose, quiet: None)  # no global logging set-up in this process
+
+
+@pytest.mark.parametrize(("argv", "missing", "extra"), [
+    (["eval", "clip.mp4", "--plot", "x.png"], "matplotlib", "plot"),
+    (["bench", "--peers"], "matplotlib.pyplot", "bench"),
+    (["bench", "--peers"], "scenedetect", "bench"),
+    (["detect", "clip.mp4", "--otio", "x.otio"], "opentimelineio", "timeline"),
+    (["batch", "videos/", "--out", "scenes", "--ray"], "ray", "ray"),
+    (["train", "clip.mp4", "--out", "run"], "torch", "train"),
+    (["export", "run", "--out", "m.onnx"], "onnx", "train"),
+])
+def test_a_missing_optional_package_names_the_extra_that_installs_it(monkeypatch, capsys, argv, missing, extra):
+    _raising(monkeypatch, argv[0], ModuleNotFoundError(f"No module named {missing!r}", name=missing))
+    assert cli.main(argv) == 2
+    top = missing.split(".")[0]
+    assert capsys.readouterr().err == f"reprocut {argv[0]}: error: {top} is not installed (pip install 'reprocut[{extra}]')\n"
+
+
+@pytest.mark.parametrize("exc", [
+    ModuleNotFoundError("No module named 'reprocut.stream.sinks.progress'", name="reprocut.stream.sinks.progress"),
+    ImportError("cannot import name 'Scorer' from 'reprocut.stream.core.scorer'", name="reprocut.stream.core.scorer"),
+    ModuleNotFoundError("No module named 'numpy'", name="numpy"),  # a required package: a broken install, not an extra
+    ImportError("libcudart.so.12: cannot open shared object file"),
+])
+def test_any_other_import_error_is_a_bug_and_surfaces_as_one(monkeypatch, capsys, exc):
+    _raising(monkeypatch, "demo", exc)
+    with pytest.raises(ImportError) as raised:
+        cli.main(["demo", "--out", "x.mp4"])
+    assert raised.value is exc and "pip install" not in capsys.readouterr().err

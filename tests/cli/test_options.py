@@ -10,28 +10,36 @@ import pytest
 from reprocut.stream.cli.main import _chosen, _load_commands, build_parser
 from reprocut.stream.cli.options import add_options, config_from
 from reprocut.stream.cli.pipeline_options import pipeline_config, source_config
+from reprocut.stream.core.decider import DeciderConfig
 from reprocut.stream.core.scorer import ScorerConfig
 from reprocut.stream.evaluation.bench import BenchConfig
 from reprocut.stream.evaluation.metrics import EvalConfig
 from reprocut.stream.runtime.pipeline import PipelineConfig
-from reprocut.stream.sinks.hub import HubConfig
-from reprocut.stream.sinks.server import ServerConfig
-from reprocut.stream.sinks.shot_files import SplitConfig
-from reprocut.stream.sinks.thumbs import ThumbConfig
+from reprocut.stream.sinks.server.hub import HubConfig
+from reprocut.stream.sinks.server.server import ServerConfig
+from reprocut.stream.sinks.server.thumbs import ThumbConfig
 from reprocut.stream.sources import SourceConfig
 from reprocut.stream.sources.cartoon import DemoConfig
+from reprocut.stream.split.shots import SplitConfig
+from reprocut.trainer.augment import AugmentConfig
+from reprocut.trainer.command import train_config
+from reprocut.trainer.config import ModelConfig, TrainConfig
+from reprocut.trainer.data import DataConfig
 
 GENERATED = {  # command -> config -> the fields that are its options
     "detect": {PipelineConfig: ["model", "device", "batch", "max_delay_ms", "every_frame"],
                SourceConfig: ["realtime", "live", "rtsp_transport", "max_retries", "stall_timeout"],
-               ScorerConfig: ["warmup", "min_scene_len", "threshold_mode", "threshold"]},
+               ScorerConfig: ["threshold_mode"], DeciderConfig: ["warmup", "min_scene_len", "threshold"]},
     "serve": {ServerConfig: ["host", "port", "token", "allow_origin"], HubConfig: ["client_queue"], ThumbConfig: ["thumbnails"]},
     "eval": {EvalConfig: ["tolerance"]},
     "bench": {BenchConfig: ["dataset", "clip", "throughput_frames", "peers", "quick", "repeats", "model", "workdir"]},
     "demo": {DemoConfig: ["frames", "seed", "fps"]},
     "split": {SplitConfig: ["copy", "min_len", "crf", "preset"]},
+    "train": {TrainConfig: ["steps", "batch", "lr", "seed", "device", "checkpoint_every", "data_description"],  # --epochs: below
+              DataConfig: ["stride", "max_frames_per_source", "val_fraction"], AugmentConfig: ["flip", "jitter"],
+              ModelConfig: ["latent", "hidden", "beta", "lam", "pooling", "activation", "recon", "exposure"]},
 }
-REQUIRED = {"serve": ["clip.mp4"], "demo": ["--out", "x.mp4"], "split": ["clip.mp4", "--out", "shots"]}
+REQUIRED = {"serve": ["clip.mp4"], "demo": ["--out", "x.mp4"], "split": ["clip.mp4", "--out", "shots"], "train": ["--out", "run"]}
 
 
 def parse(*argv: str) -> argparse.Namespace:
@@ -71,7 +79,8 @@ def test_parsed_options_build_the_configs_by_name():
                  "--min-scene-len", "0.5", "--threshold-mode", "paper", "--threshold", "3", "--signals", "kl, pix")
     assert pipeline_config(args) == PipelineConfig(
         model="m.onnx", device="cpu", batch=32, max_delay_ms=12.5, every_frame=True,
-        scorer=ScorerConfig(threshold_mode="paper", warmup=2.0, min_scene_len=0.5, threshold=3.0, signals=("kl", "pix")))
+        scorer=ScorerConfig(threshold_mode="paper", decider=DeciderConfig(warmup=2.0, min_scene_len=0.5, threshold=3.0),
+                            signals=("kl", "pix")))
     assert source_config(args) == SourceConfig(realtime=True, live=False, rtsp_transport="udp", max_retries=3, stall_timeout=1.5)
     assert source_config(parse("detect", "--live")).live is True
 
@@ -87,6 +96,33 @@ def test_parsed_options_build_the_configs_by_name():
                                                          peers=True, repeats=5, workdir="w")
     args = parse("demo", "--out", "x.mp4", "--frames", "48", "--seed", "4", "--fps", "30")
     assert config_from(args, DemoConfig, width=64, height=32) == DemoConfig(width=64, height=32, fps=30.0, frames=48, seed=4)
+
+
+def test_train_options_build_the_trainer_configs():
+    assert train_config(parse("train", "a.mp4", "--out", "run")) == TrainConfig(out="run", data=DataConfig(inputs=["a.mp4"]))
+    args = parse("train", "a.mp4", "b/", "--out", "run", "--steps", "40", "--batch", "32", "--lr", "3e-4", "--seed", "2",
+                 "--device", "cpu", "--stride", "2", "--max-frames-per-source", "100", "--val-fraction", "0.2",
+                 "--checkpoint-every", "5", "--no-flip", "--no-jitter", "--data-description", "anime", "--latent", "6",
+                 "--hidden", "8,16,32,64", "--beta", "3", "--lam", "7", "--pooling", "max", "--activation", "elu",
+                 "--recon", "mse", "--exposure", "1")
+    assert train_config(args) == TrainConfig(
+        out="run", steps=40, batch=32, lr=3e-4, seed=2, device="cpu", checkpoint_every=5, data_description="anime",
+        augment=AugmentConfig(flip=False, jitter=False), data=DataConfig(inputs=["a.mp4", "b/"], stride=2, max_frames_per_source=100,
+                                                                         val_fraction=0.2),
+        model=ModelConfig(latent=6, hidden=(8, 16, 32, 64), beta=3.0, lam=7.0, pooling="max", activation="elu", recon="mse", exposure=1.0))
+    assert train_config(parse("train", "a.mp4", "--out", "run", "--epochs", "3")).epochs == 3
+    for budget in (["--epochs", "3"], [f"--epochs={TrainConfig.epochs}"]):  # also when --epochs names the default
+        with pytest.raises(SystemExit):
+            parse("train", "a.mp4", "--out", "run", *budget, "--steps", "5")
+
+
+def test_an_option_that_is_on_by_default_is_switched_off_with_no():
+    p = argparse.ArgumentParser(prog="example")
+    add_options(p, AugmentConfig, {"flip": "no flips"})
+    assert (p.parse_args([]).flip, p.parse_args(["--no-flip"]).flip) == (True, False)
+    assert "--no-flip" in p.format_help() and "--flip" not in p.format_help().replace("--no-flip", "")
+    with pytest.raises(ValueError, match="dataclass"):  # a spec never declares a default of its own
+        add_options(argparse.ArgumentParser(), AugmentConfig, {"brightness": {"default": 0.5}})
 
 
 def test_the_token_defaults_to_the_environment(monkeypatch):

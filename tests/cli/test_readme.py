@@ -4,7 +4,7 @@ Every URL with ``?`` or ``&`` is quoted (unquoted, the shell backgrounds the com
 The commands that need no network, camera, long training or a server that runs until stopped
 are run as written, with ``bash``, in a folder holding the files they name (``match.mp4``,
 ``capture.ts``, generated here); the others are left to their own tests (``tests/sources``,
-``tests/trainer``, ``tests/export``, ``tests/cli/test_serve.py``, ``tests/evaluation/archive`` for ``batch``).
+``tests/trainer``, ``tests/export``, ``tests/cli/test_serve.py``, ``tests/batch`` for ``batch``).
 """
 
 from __future__ import annotations

@@ -103,7 +103,7 @@ def write_dissolve_clip(path, frames: int = 96, dissolve: tuple[int, int] = (30,
 def test_trim_transitions_leaves_the_dissolve_frames_out_of_the_files(tmp_path):
     from reprocut.stream.core.events import TransitionEvent
     from reprocut.stream.core.scenes import scenes_from_cuts
-    from reprocut.stream.sinks.scene_files import to_json
+    from reprocut.stream.sinks.files.scene_files import to_json
 
     clip = tmp_path / "dissolve.mp4"
     colours = write_dissolve_clip(clip)

@@ -5,87 +5,24 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from reprocut.stream.core.scorer import Scorer, ScorerConfig
+from reprocut.stream.core.decider import DeciderConfig, Phase
+from reprocut.stream.core.paper import PaperScorer
+from reprocut.stream.core.rules import LatentShareConfig, LatentSpikeConfig, UnrelatedConfig
+from reprocut.stream.core.scorer import Scorer, ScorerConfig, make_scorer
+from reprocut.stream.core.scoring import ScoringConfig
 from reprocut.stream.core.threshold import (
     ThresholdConfig,
     adaptive_threshold,
     paper_threshold,
 )
+from synthetic import dipped_edit, synthetic, zoom_punch
 
 FPS = 25.0
 
 
-def synthetic(n: int, cuts: list[int], seed: int = 0, motion: float = 0.05, flashes: list[int] = ()):
-    """Posteriors and pixels of a clip whose shots change at ``cuts``; flashes are one white frame."""
-    rng = np.random.default_rng(seed)
-    shot = np.searchsorted(cuts, np.arange(n), side="right")
-    centres = rng.normal(0, 3, (len(cuts) + 1, 10))
-    mu = centres[shot] + rng.normal(0, motion, (n, 10))
-    logvar = np.full((n, 10), -3.0)
-    colours = rng.integers(30, 220, (len(cuts) + 1, 3))
-    yy, xx = np.mgrid[0:64, 0:64]
-    pixels = np.zeros((n, 64, 64, 3), np.uint8)
-    for i in range(n):
-        img = np.zeros((64, 64, 3)) + colours[shot[i]]
-        box = (abs(yy - 32) < 10) & (abs(xx - (i * 2) % 64) < 10)  # a moving square
-        img[box] = 255 - colours[shot[i]]
-        pixels[i] = np.clip(img + rng.integers(-3, 4, img.shape), 0, 255)
-    for f in flashes:
-        pixels[f] = 250
-        mu[f] = rng.normal(0, 3, 10)
-    return mu, logvar, pixels
-
-
-def pictures(n: int, rng) -> np.ndarray:
-    """Unrelated textured pictures [n, 80, 80, 3]: random 8x8 colour grids, smoothly upsampled (margins to pan in)."""
-    grid = rng.integers(20, 236, (n, 8, 8, 3)).astype(float)
-    x = np.linspace(0, 7, 80)
-    i0 = np.floor(x).astype(int).clip(0, 6)
-    t = x - i0
-    rows = grid[:, i0] * (1 - t)[None, :, None, None] + grid[:, i0 + 1] * t[None, :, None, None]
-    return rows[:, :, i0] * (1 - t)[None, None, :, None] + rows[:, :, i0 + 1] * t[None, None, :, None]
-
-
-def dipped_edit(n: int, cuts: list[int], dip: int = 6, seed: int = 0):
-    """A fan edit at 60 fps: each cut wrapped in a brightness dip (the old shot dims to 45% over ``dip``
-    frames, a clean switch, the new shot brightens back); every shot pans slowly; the latent drifts with brightness."""
-    rng = np.random.default_rng(seed)
-    shot = np.searchsorted(cuts, np.arange(n), side="right")
-    start = np.concatenate([[0], cuts])[shot]
-    pics = pictures(len(cuts) + 1, rng)
-    gain = np.ones(n)
-    for c in cuts:
-        gain[c - dip:c] = np.linspace(1, 0.45, dip + 1)[1:]
-        gain[c:c + dip + 1] = np.linspace(0.45, 1, dip + 1)
-    centres = rng.normal(0, 3, (len(cuts) + 1, 10))
-    mu = centres[shot] + rng.normal(0, 0.05, (n, 10)) + 6.0 * (1 - gain)[:, None] * np.sign(centres[shot])
-    pixels = np.empty((n, 64, 64, 3), np.uint8)
-    for i in range(n):
-        o = min(i - start[i], 15)
-        pixels[i] = np.clip(pics[shot[i], o:o + 64, 8:72] * gain[i] + rng.normal(0, 2, (64, 64, 3)), 0, 255)
-    return mu, np.full((n, 10), -3.0), pixels
-
-
-def zoom_punch(n: int, punch: int, seed: int = 0):
-    """One shot animated on 3s (each drawing held three frames: duplicates); at ``punch`` the camera punches
-    in 20% on the same picture and the latent jumps as far as between two shots."""
-    rng = np.random.default_rng(seed)
-    pic = pictures(1, rng)[0]
-    jump = rng.normal(0, 3, 10)
-    k = (np.arange(64) * 53 / 64).astype(int)
-    mu, pixels = np.empty((n, 10)), np.empty((n, 64, 64, 3), np.uint8)
-    for i in range(n):
-        drawing = np.random.default_rng(i // 3)
-        o = min(i // 3, 8)
-        img = pic[o:o + 64, o:o + 64] if i < punch else pic[o + 5 + k][:, o + 5 + k]
-        pixels[i] = np.clip(img + drawing.normal(0, 2, img.shape), 0, 255)
-        mu[i] = drawing.normal(0, 0.05, 10) + (jump if i >= punch else 0.0)
-    return mu, np.full((n, 10), -3.0), pixels
-
-
-def run(scorer: Scorer, mu, logvar, pixels, batch: int = 16):
+def run(scorer: Scorer | PaperScorer, mu, logvar, pixels, batch: int = 16, fps: float = FPS):
     n = len(mu)
-    fps = scorer.cfg.fps
+    fps = scorer.cfg.fps if isinstance(scorer, Scorer) else fps
     events = []
     for s in range(0, n, batch):
         idx = np.arange(s, min(n, s + batch))
@@ -104,12 +41,12 @@ def test_every_cut_is_found_at_its_frame():
 
 def test_cuts_inside_the_warmup_are_reported_once_calibrated():
     cuts = [20, 50, 75]  # all inside a 4 s (100 frame) warm-up
-    scorer = Scorer(ScorerConfig(fps=FPS, warmup=4.0))
+    scorer = Scorer(ScorerConfig(fps=FPS, decider=DeciderConfig(warmup=4.0)))
     mu, logvar, pixels = synthetic(200, cuts)
     early = scorer.push(np.arange(60), np.arange(60) / FPS, np.zeros(60), mu[:60], logvar[:60], pixels[:60])
-    assert early == [] and scorer.threshold is None  # still warming up: nothing decided yet
+    assert early == [] and scorer.threshold is None and scorer.phase is Phase.WARMING  # nothing decided yet
     rest = scorer.push(np.arange(60, 200), np.arange(60, 200) / FPS, np.zeros(140), mu[60:], logvar[60:], pixels[60:])
-    assert [e.frame for e in rest + scorer.finish()] == cuts
+    assert [e.frame for e in rest + scorer.finish()] == cuts and scorer.phase is Phase.CALIBRATED
 
 
 def test_warmup_without_a_cut_uses_the_guarded_default_and_emits_nothing():
@@ -146,21 +83,23 @@ def test_a_flash_that_returns_to_the_shot_is_not_a_cut():
     mu, logvar, pixels = synthetic(240, cuts, flashes=[100, 200])
     events = run(Scorer(ScorerConfig(fps=FPS)), mu, logvar, pixels)
     assert [e.frame for e in events] == cuts
-    unguarded = run(Scorer(ScorerConfig(fps=FPS, flash_frames=0, after=1)), mu, logvar, pixels)
+    unguarded = run(Scorer(ScorerConfig(fps=FPS, decider=DeciderConfig(flash_frames=0), scoring=ScoringConfig(after=1))),
+                    mu, logvar, pixels)
     assert {100, 101} & {e.frame for e in unguarded}  # the guard is what removes them
 
 
 def test_minimum_scene_length_suppresses_a_cut_too_soon():
     cuts = [50, 53, 120]
     mu, logvar, pixels = synthetic(200, cuts)
-    assert [e.frame for e in run(Scorer(ScorerConfig(fps=FPS, min_scene_len=0.2)), mu, logvar, pixels)] == [50, 120]
-    assert [e.frame for e in run(Scorer(ScorerConfig(fps=FPS, min_scene_len=0.0)), mu, logvar, pixels)] == cuts
+    for length, want in ((0.2, [50, 120]), (0.0, cuts)):
+        scorer = Scorer(ScorerConfig(fps=FPS, decider=DeciderConfig(min_scene_len=length)))
+        assert [e.frame for e in run(scorer, mu, logvar, pixels)] == want
 
 
 def test_a_far_stronger_cut_soon_after_a_weak_one_is_not_suppressed():
     mu, logvar, pixels = synthetic(200, [120])
     mu[116:120] += 0.6  # a small within-shot jolt just before the real cut
-    scorer = Scorer(ScorerConfig(fps=FPS, threshold=1.5, min_scene_len=0.4, signals=("kl",)))
+    scorer = Scorer(ScorerConfig(fps=FPS, decider=DeciderConfig(threshold=1.5, min_scene_len=0.4), signals=("kl",)))
     frames = [e.frame for e in run(scorer, mu, logvar, pixels)]
     assert 120 in frames and 116 in frames  # the jolt passes this low threshold; the cut still counts
 
@@ -169,9 +108,9 @@ def test_a_change_seen_by_one_signal_only_is_not_a_cut():
     """Shapes jumping inside the same picture move the latent, not the colour histogram."""
     mu, logvar, pixels = synthetic(200, [])
     mu[100:] += 8.0  # the latent's layout jumps at 100; pixels and colours stay those of one shot
-    scorer = Scorer(ScorerConfig(fps=FPS, threshold=1.5, signals=("kl", "hist")))
-    assert [e.frame for e in run(scorer, mu, logvar, pixels)] == []
-    alone = Scorer(ScorerConfig(fps=FPS, threshold=1.5, signals=("kl", "hist"), min_ratio=0.0))
+    cfg = ScorerConfig(fps=FPS, decider=DeciderConfig(threshold=1.5), signals=("kl", "hist"))
+    assert [e.frame for e in run(Scorer(cfg), mu, logvar, pixels)] == []
+    alone = Scorer(replace(cfg, scoring=ScoringConfig(min_ratio=0.0)))
     assert 100 in [e.frame for e in run(alone, mu, logvar, pixels)]
 
 
@@ -185,17 +124,21 @@ def test_batch_boundaries_do_not_change_decisions():
 def test_paper_mode_clusters_raw_kl_of_the_whole_file():
     cuts = [30, 90, 150]
     mu, logvar, pixels = synthetic(200, cuts, motion=0.01)
-    scorer = Scorer(ScorerConfig(fps=FPS, threshold_mode="paper"))
+    scorer = make_scorer(ScorerConfig(fps=FPS, threshold_mode="paper"))
+    assert isinstance(scorer, PaperScorer)
     events = run(scorer, mu, logvar, pixels)
-    assert [e.frame for e in events] == cuts
+    assert [e.frame for e in events] == cuts and scorer.cuts == 3 and scorer.frames == 200
+    assert scorer.phase is Phase.CALIBRATED
     assert scorer.threshold == pytest.approx(paper_threshold(np.array([0.0] * 10 + [e.score for e in events])), rel=1.0)
     assert paper_threshold(np.ones(10)) == math.inf  # constant KL: nothing to separate
+    with pytest.raises(ValueError, match="make_scorer"):  # the online scorer never passes for the paper's
+        Scorer(ScorerConfig(threshold_mode="paper"))
 
 
 def test_fixed_threshold_skips_calibration():
-    scorer = Scorer(ScorerConfig(fps=FPS, threshold=1e9))
+    scorer = Scorer(ScorerConfig(fps=FPS, decider=DeciderConfig(threshold=1e9)))
     assert run(scorer, *synthetic(120, [60])) == []
-    assert scorer.threshold == 1e9
+    assert scorer.threshold == 1e9 and scorer.phase is Phase.FIXED
 
 
 def test_trace_records_every_frame():
@@ -212,16 +155,13 @@ def test_dense_cuts_inside_brightness_dips_are_all_found():
     for signals in (("kl", "pix", "hist"), ("pix", "hist")):
         assert [e.frame for e in run(Scorer(ScorerConfig(fps=60.0, signals=signals)), *data)] == cuts, signals
     assert [e.frame for e in run(Scorer(ScorerConfig(fps=60.0)), *data, batch=1)] == cuts
-    relative = [e.frame for e in run(Scorer(ScorerConfig(fps=60.0, unrelated_cuts=False)), *data)]
-    assert len(set(relative) & set(cuts)) < len(cuts) / 2  # without the layout test most cuts are lost
-    unguarded = {e.frame for e in run(Scorer(ScorerConfig(fps=60.0, same_picture_guard=False)), *data)}
-    assert {c - 6 for c in cuts} & unguarded  # and without the guard the dips' first frames pass as cuts
+    # The rules that make it so: test_rules.py
 
 
 def test_a_zoom_punch_inside_a_shot_on_threes_is_not_a_cut():
     data = zoom_punch(200, 99)
     assert run(Scorer(ScorerConfig(fps=30.0)), *data) == []
-    assert 99 in [e.frame for e in run(Scorer(ScorerConfig(fps=30.0, same_picture_guard=False)), *data)]
+    # the same-picture guard is what removes it: test_rules.py
 
 
 def test_a_recolour_of_the_same_layout_is_still_a_cut():
@@ -238,7 +178,7 @@ def test_an_object_jumping_across_a_plain_background_is_no_unrelated_picture():
     cuts = [40, 90, 97, 160, 230, 300]
     data = synthetic(360, cuts)
     assert [e.frame for e in run(Scorer(ScorerConfig(fps=FPS)), *data)] == cuts
-    assert {32, 64} & {e.frame for e in run(Scorer(ScorerConfig(fps=FPS, unrelated_area=0.0)), *data)}
+    assert {32, 64} & {e.frame for e in run(Scorer(ScorerConfig(fps=FPS, unrelated=UnrelatedConfig(area=0.0))), *data)}
 
 
 def test_a_violent_camera_shake_is_no_pair_of_unrelated_pictures():
@@ -254,7 +194,7 @@ def test_a_violent_camera_shake_is_no_pair_of_unrelated_pictures():
     latent = np.zeros((len(pixels), 10))
     pix_hist = ScorerConfig(fps=demo.fps, signals=("pix", "hist"))
     assert [e.frame for e in run(Scorer(pix_hist), latent, latent, pixels)] == labels(demo)["cuts"]
-    assert {135, 186} <= {e.frame for e in run(Scorer(replace(pix_hist, unrelated_gap=0.0)), latent, latent, pixels)}
+    assert {135, 186} <= {e.frame for e in run(Scorer(replace(pix_hist, unrelated=UnrelatedConfig(gap=0.0))), latent, latent, pixels)}
 
 
 def test_a_latent_jump_small_beside_what_the_posteriors_hold_is_not_a_cut():
@@ -264,7 +204,7 @@ def test_a_latent_jump_small_beside_what_the_posteriors_hold_is_not_a_cut():
     mu[100:150] += 0.2  # the pose jumps at 100 and holds: KL ~4, the two posteriors hold ~71
     kl_only = ScorerConfig(fps=FPS, signals=("kl",))
     assert [e.frame for e in run(Scorer(kl_only), mu, logvar, pixels)] == [150]
-    assert 100 in [e.frame for e in run(Scorer(replace(kl_only, latent_share=0.0)), mu, logvar, pixels)]
+    assert 100 in [e.frame for e in run(Scorer(replace(kl_only, latent_share=LatentShareConfig(share=0.0))), mu, logvar, pixels)]
 
 
 def test_with_the_kl_alone_a_dip_is_a_gradual_change_not_a_cut():
@@ -274,4 +214,4 @@ def test_with_the_kl_alone_a_dip_is_a_gradual_change_not_a_cut():
     data = dipped_edit(260, cuts)
     kl_only = ScorerConfig(fps=60.0, signals=("kl",))
     assert [e.frame for e in run(Scorer(kl_only), *data)] == cuts
-    assert {c - 6 for c in cuts} <= {e.frame for e in run(Scorer(replace(kl_only, latent_spike=False)), *data)}
+    assert {c - 6 for c in cuts} <= {e.frame for e in run(Scorer(replace(kl_only, latent_spike=LatentSpikeConfig(ratio=0.0))), *data)}

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 from gradual import Footage, camera, cut, dissolve, fade, join, wipe
-from reprocut.stream.core.scenes import boundaries
+from reprocut.stream.core.reconcile import boundaries
 from reprocut.stream.core.transitions import TransitionConfig, TransitionDetector
 
 FPS = 24.0
@@ -126,3 +126,13 @@ def test_scene_boundaries_put_a_transition_at_its_middle_and_drop_the_cuts_it_ho
     found = boundaries(cuts, events)
     assert found == [(40, pytest.approx(40 / FPS))] + [(e.middle, pytest.approx(e.middle / FPS)) for e in (a, b)] + [
         (c.start - 1, pytest.approx((c.start - 1) / FPS)), (c.middle, pytest.approx(c.middle / FPS))]
+
+
+def test_a_change_several_parts_see_is_sent_once_and_transitions_never_overlap():
+    """Fades, blends and twin comparison each see these fades and dissolves, at frames of their own; one change of
+    scene is one transition, and each starts after the last frame of the one before it."""
+    footage = join(fade((0, 0, 0), length=16, hold=0, seed=1), dissolve(16, seed=3), dissolve(24, seed=4))
+    for batch in (1, 16):
+        events, _ = run(footage, batch=batch)
+        assert all(b.start > a.end for a, b in zip(events, events[1:])), events
+        assert_found(events, footage)

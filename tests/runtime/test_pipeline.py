@@ -13,6 +13,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from helpers import matched, read_labels
+from reprocut.stream.core.decider import DeciderConfig
 from reprocut.stream.core.events import EndEvent
 from reprocut.stream.core.scorer import Scorer, ScorerConfig
 from reprocut.stream.runtime.encoder import Encoder, EncoderConfig
@@ -102,7 +103,7 @@ def test_a_failed_source_ends_failed_and_the_other_stream_goes_on(clips, encoder
 
 def test_frames_that_repeat_the_one_before_are_not_encoded_and_change_no_decision(encoder):
     path, _ = read_labels("testvideo")  # a slideshow: many frames repeat the one before, byte for byte
-    traced = PipelineConfig(every_frame=True, scorer=ScorerConfig(trace=True))  # this lever alone (sparse: test_sparse.py)
+    traced = PipelineConfig(every_frame=True, scorer=ScorerConfig(trace=True))  # this lever alone (sparse: test_sparse_encoding.py)
     pipeline = Pipeline([open_source(str(path))], traced, encoder=encoder)
     cuts = [e for e in pipeline.run() if e.type == "cut"]
     st = pipeline.streams[0]
@@ -126,7 +127,7 @@ def test_frames_that_repeat_the_one_before_are_not_encoded_and_change_no_decisio
 def test_a_live_stream_reports_warmup_cuts_within_the_lookahead(clips, encoder):
     """Live, the warm-up decides with a prior threshold: early cuts are not held until k-means has its window."""
     path, labels = clips["a"]
-    warmup = ScorerConfig().warmup
+    warmup = DeciderConfig().warmup
     early = [c for c in labels["cuts"] if c / 24 < warmup]
     pipeline = Pipeline([open_source(path, SourceConfig(realtime=True, live=True))], encoder=encoder)
     run, late = pipeline.run(), []

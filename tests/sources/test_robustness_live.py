@@ -34,6 +34,7 @@ from helpers import (
     validate,
     validate_some,
 )
+from reprocut.stream.core.decider import DeciderConfig
 from reprocut.stream.core.scorer import ScorerConfig
 from reprocut.stream.runtime.encoder import Encoder, EncoderConfig
 from reprocut.stream.runtime.pipeline import Pipeline, PipelineConfig
@@ -233,7 +234,7 @@ def test_slow_inference_drops_the_oldest_frames_counts_them_and_detection_goes_o
     model = os.environ.get("REPROCUT_TEST_MODEL", "")
     encoder = Throttled(Encoder(EncoderConfig(model=model)), delay_s=0.5)  # at most 64 fps, in batches of 32
     config = PipelineConfig(batch=32, ring_capacity=64, max_delay_ms=10, stats_interval_s=0.5,
-                            scorer=ScorerConfig(warmup=1.0, min_scene_len=0.05))
+                            scorer=ScorerConfig(decider=DeciderConfig(warmup=1.0, min_scene_len=0.05)))
     pipeline = Pipeline([open_source(str(clip), SourceConfig(live=True, realtime=True))], config, encoder=encoder)
     scored: list[int] = []
     take = pipeline.ring.get_batch
@@ -282,7 +283,7 @@ def test_soak_serve_memory_stays_flat_and_no_cut_is_lost(serve):
     # the first stats, ~215 MiB from about frame 1300 on, flat after). It ends at half the run, or for a long
     # soak once the scorer's sliding recalibration window (120 s, 2880 frames) has filled; the short soak's
     # measured half still spans the window filling up.
-    warm_at = min(max(n // 10, int(1.25 * ScorerConfig().window_s * 24)), n // 2)
+    warm_at = min(max(n // 10, int(1.25 * DeciderConfig().window_s * 24)), n // 2)
     srv = serve(f"demo://?frames={n}&seed=0", "--wait-for-client")
     truth = demo_labels(DemoConfig(frames=n, seed=0))
     with connect(srv.ws, open_timeout=TIMEOUT, max_size=None) as ws:

@@ -15,14 +15,15 @@ tables compare like with like on one machine:
 - **accuracy** (``accuracy.py``): reprocut and its peers (``evaluation/peers.py``) over labelled
   clips, each detector in its own process so its memory is measured apart, scored by
   ``evaluation/metrics.py``.
-- **archives** (``archive.py``): ``reprocut batch`` over 20 generated clips with 1 and 2 local
-  workers and on a local Ray instance, end to end.
+- **archives** (``batch/bench.py``, outside evaluation: handed to ``run_bench`` by the CLI):
+  ``reprocut batch`` over 20 generated clips with 1 and 2 local workers and on a local Ray
+  instance, end to end.
 
 Model loading and imports are excluded from every speed figure; they are paid once per process.
 ``run_bench`` (``run.py``) runs every section and returns the report; ``to_markdown``
 (``markdown.py``) prints it::
 
-    report = run_bench(BenchConfig(quick=True), "reprocut bench --quick")
+    report = run_bench(BenchConfig(quick=True), "reprocut bench --quick")  # archive=batch.bench.bench_archive: that section too
     print(to_markdown(report))
 """
 

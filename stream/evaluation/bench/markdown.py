@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from .archive import archive_markdown
-
 
 def _cell(value, fmt: str = "{}") -> str:
     return "–" if value is None else fmt.format(value)
@@ -101,4 +99,19 @@ def accuracy_markdown(a: dict) -> list[str]:
                   "| clip | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
         for clip in a["clips"]:
             lines.append(f"| {clip} | " + " | ".join(_cell(a["per_clip_f1"][n].get(clip), "{:.2f}") for n in names) + " |")
+    return lines
+
+
+def archive_markdown(a: dict) -> list[str]:
+    """The section's table, for ``to_markdown``."""
+    lines = ["", f"### Archives: `reprocut batch` over {a['clips']} generated clips ({a['frames_per_clip']} frames, "
+             f"{a['size']}), end to end", "",
+             "| mode | workers x threads | wall (s) | frames/s | video-hours per hour | one worker busy (frames/s) |",
+             "|---|---|---:|---:|---:|---:|"]
+    for r in a["rows"]:
+        if r.get("error"):
+            lines.append(f"| {r['mode']} | – | – | – | – | {r['error']} |")
+        else:
+            lines.append(f"| {r['mode']} | {r['workers']} x {r['threads']} | {r['wall_s']} | {r['fps']} | "
+                         f"{r['video_hours_per_hour']} | {r['busy_fps']} |")
     return lines

@@ -1,0 +1,119 @@
+"""``run_batch``: expand the inputs, skip what a previous run finished, detect the rest, record each.
+
+Workers (local processes or Ray tasks) hand back each video's manifest fields and scene-file
+texts; this process writes the scene files (atomically), then the manifest line, in that order,
+so a manifest line that says ``ok`` always has its files. One progress bar counts videos, with
+the frames per second of the whole run and an ETA.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+
+from ..core.errors import UsageError
+from ..runtime.progress import Progress
+from ..sinks.files.scene_files import write_atomic
+from .inputs import Input, expand
+from .manifest import Manifest, source_stat
+from .work import Job, Result
+
+
+@dataclass
+class BatchConfig:
+    workers: int = 0  # worker processes, or local Ray CPUs in units of Job.threads (0: the machine's cores divided by threads)
+    ray: str | None = None  # None: local processes; "": a local Ray instance; else a Ray cluster's address
+
+
+@dataclass
+class Summary:
+    inputs: int = 0
+    skipped: int = 0  # finished by an earlier run, unchanged since
+    ok: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (path, error)
+    frames: int = 0
+    video_seconds: float = 0.0
+    wall: float = 0.0
+
+    def lines(self) -> list[str]:
+        """What the command prints at the end."""
+        hours = self.video_seconds / 3600
+        rate = f"{hours / (self.wall / 3600):.1f} video-hours per hour, " if self.wall else ""
+        out = [f"{self.inputs} inputs: {self.ok} ok, {len(self.failed)} failed, {self.skipped} done before; "
+               f"{hours:.2f} h of video ({self.frames} frames) in {self.wall:.1f} s: "
+               f"{rate}{self.frames / self.wall if self.wall else 0:.0f} frames/s"]
+        out += [f"failed: {error if path in error else f'{path}: {error}'}" for path, error in self.failed]
+        return out
+
+
+def workers_for(cfg: BatchConfig, threads: int) -> int:
+    if cfg.workers < 0 or threads < 1:
+        raise UsageError("--workers must not be negative and --threads must be at least 1")
+    return cfg.workers or max(1, (os.cpu_count() or 1) // threads)
+
+
+def _record(result: Result, out: str, stat: dict) -> dict:
+    """The manifest line of ``result``, its scene files written first."""
+    outputs = {}
+    for kind, text in result.texts.items():
+        rel = f"{result.item.name}.{kind}"
+        path = os.path.join(out, *rel.split("/"))
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        write_atomic(path, text)
+        outputs[kind] = rel
+    return {"path": result.item.source, **result.record, "outputs": outputs, **stat}
+
+
+def run_batch(items: list[str], out: str, job: Job, cfg: BatchConfig, progress: bool = True) -> Summary:
+    """Process every input ``items`` stand for into ``out``, with a bar of videos done (``progress``; drawn on a
+    terminal only, never with ``-q``)."""
+    workers = workers_for(cfg, job.threads)
+    inputs = expand(items)
+    if not inputs:
+        raise UsageError("no video found in the inputs")
+    if cfg.ray is not None:
+        from .ray_runner import check_address, import_ray
+
+        check_address(cfg.ray)
+        import_ray()  # not installed: say so before any work
+    os.makedirs(out, exist_ok=True)
+    manifest = Manifest(out)
+    summary = Summary(inputs=len(inputs))
+    todo: list[Input] = []
+    stats: dict[Input, dict] = {}
+    for item in inputs:
+        if manifest.done(item, job.kinds):
+            summary.skipped += 1
+        else:
+            todo.append(item)
+            stats[item] = source_stat(item.source)  # before it is read: a change while it runs means a redo
+    start = time.monotonic()
+    bar = Progress(len(todo), "videos", unit="video", show=progress)
+    try:
+        if not todo:  # everything done before: no workers, no Ray to start
+            results = iter(())
+        elif cfg.ray is not None:
+            from .ray_runner import run_ray
+
+            results = run_ray(todo, job, cfg.ray, workers * job.threads)
+        else:
+            from .local import run_local
+
+            results = run_local(todo, job, workers)
+        for result in results:
+            record = _record(result, out, stats[result.item])
+            manifest.append(record)
+            if record["status"] == "ok":
+                summary.ok += 1
+                summary.frames += record["frames"]
+                summary.video_seconds += record["duration"]
+            else:
+                summary.failed.append((record["path"], record["error"]))
+            summary.wall = time.monotonic() - start
+            bar.update(frames_per_s=summary.frames / summary.wall, failed=len(summary.failed))
+    finally:
+        bar.close()
+        manifest.close()
+    summary.wall = time.monotonic() - start
+    return summary

@@ -1,0 +1,137 @@
+"""Rules that tell "the same picture changed" from "another picture" without calibration.
+
+Each rule is a small object called on a run of frames (``Frames``) at some positions, returning a bool
+per position; ``Rules`` combines them with what the signals say. Vetoes say "no cut, whatever the score";
+``UnrelatedCuts`` says "a cut, whatever else". The layout rules read the pictures' coarse luma layouts
+(``signals.layouts``), which ignore brightness, so a dip, a glow or a smear over the same picture leaves
+them as they were; they need the pix signal. The latent rules stand in for them with the KL alone.
+
+    guard = SamePictureGuard()
+    vetoed = guard(frames, np.arange(len(frames)))  # True: the frame keeps the previous one's picture
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from .frames import Frames
+from .kl import prior_kl
+from .signals import SIGNALS, layout_similarity
+
+KL = SIGNALS.index("kl")
+
+
+class Rule(Protocol):
+    def __call__(self, f: Frames, pos: np.ndarray) -> np.ndarray:
+        """[len(pos)] bool: the rule holds for the frames of ``f`` at ``pos``."""
+
+
+def similarity(f: Frames, pos: np.ndarray, a: int, b: int) -> np.ndarray:
+    """Layout correlation of frames ``pos + a`` and ``pos + b``; NaN where either lies off the run."""
+    ok = (pos + a >= 0) & (pos + b < len(f))
+    out = np.full(len(pos), np.nan)
+    out[ok] = layout_similarity(f.layout[pos[ok] + a], f.layout[pos[ok] + b])
+    return out
+
+
+@dataclass
+class SamePictureConfig:
+    layout: float = 0.8  # layout correlation from which two frames show the same picture (dev cuts: <= 0.55 but smears)
+    colour: float = 0.05  # colour-balance shift up to which a same-layout frame is the same picture (a recolour is a cut)
+
+
+class SamePictureGuard:
+    """Veto: the frame keeps the previous frame's layout and colour balance (a dip, a glow, a key-pose jump
+    or zoom punch of limited animation, a smear), so it is no cut however much the signals jump."""
+
+    def __init__(self, cfg: SamePictureConfig | None = None):
+        self.cfg = cfg or SamePictureConfig()
+
+    def __call__(self, f: Frames, pos: np.ndarray) -> np.ndarray:
+        cross = similarity(f, pos, -1, 0)
+        shift = np.abs(f.colour[pos] - f.colour[np.maximum(pos - 1, 0)]).sum(1)
+        return (cross >= self.cfg.layout) & (shift <= self.cfg.colour)
+
+
+@dataclass
+class UnrelatedConfig:
+    layout: float = 0.5  # layout correlation up to which two pictures are unrelated (dev in-shot pairs: >= 0.6)
+    gap: float = 0.5  # each side's own correlation exceeds the across one by this (dev cuts >= 0.53; a shake less)
+    area: float = 0.25  # share of the layout that must change (dev cuts >= 0.37; an object jumping over a plain ground less)
+    within: float = 0.8  # each side's own correlation, at least: it continues its own shot
+
+
+class UnrelatedCuts:
+    """A cut whatever the threshold, the other signals or the last cut: the frame's picture is unrelated to
+    those before (and the next ``lookahead`` do not return to them) while each side continues its own shot.
+    Dense fan edits need it: their dips inflate every neighbourhood, so such cuts hardly stand out."""
+
+    def __init__(self, cfg: UnrelatedConfig | None = None, lookahead: int = 2):
+        self.cfg = cfg or UnrelatedConfig()
+        self.lookahead = lookahead
+
+    def __call__(self, f: Frames, pos: np.ndarray) -> np.ndarray:
+        cfg = self.cfg
+        cross = similarity(f, pos, -1, 0)
+        across = np.fmax.reduce([cross, similarity(f, pos, -2, 0)]
+                                + [similarity(f, pos, -1, k) for k in range(1, self.lookahead + 1)])
+        area = (np.abs(f.layout[pos] - f.layout[np.maximum(pos - 1, 0)]) > 0.5).mean(1)  # by half the contrast
+        within = np.fmin(similarity(f, pos, -2, -1), similarity(f, pos, 0, 1))  # at a stream's start: the later side
+        return (np.isfinite(cross) & (across <= cfg.layout) & (area >= cfg.area)
+                & (within >= cfg.within) & (within - across >= cfg.gap))
+
+
+@dataclass
+class LatentShareConfig:
+    share: float = 0.1  # a cut's KL is at least this share of the two frames' KL to the prior (0: never vetoes)
+
+
+class LatentShare:
+    """Veto with the KL but not the pixels: the latent's change is small beside what the two posteriors hold
+    (their KL to the prior). Two unrelated pictures share nothing of it; a pose jump changes a little."""
+
+    def __init__(self, cfg: LatentShareConfig | None = None):
+        self.cfg = cfg or LatentShareConfig()
+
+    def __call__(self, f: Frames, pos: np.ndarray) -> np.ndarray:
+        share = self.cfg.share * prior_kl(f.mu, f.logvar)
+        return f.raw[pos, KL] < share[pos] + share[np.maximum(pos - 1, 0)]
+
+
+@dataclass
+class LatentSpikeConfig:
+    ratio: float = 2.0  # a cut's KL is at least this many times the frame before's and after's (0: never vetoes)
+
+
+class LatentSpike:
+    """Veto with the KL but not the pixels: the latent changes at the pace of an adjacent frame (a dip, a zoom:
+    a gradual change), not in one jump."""
+
+    def __init__(self, cfg: LatentSpikeConfig | None = None):
+        self.cfg = cfg or LatentSpikeConfig()
+
+    def __call__(self, f: Frames, pos: np.ndarray) -> np.ndarray:
+        kl = f.raw[:, KL]
+        after = np.where(pos + 1 < len(kl), kl[np.minimum(pos + 1, len(kl) - 1)], 0.0)
+        return kl[pos] < self.cfg.ratio * np.maximum(kl[np.maximum(pos - 1, 0)], after)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The rules in use: ``vetoes`` remove candidates, ``cuts`` make them (where the picture changes at all)."""
+
+    vetoes: tuple[Rule, ...] = ()
+    cuts: tuple[Rule, ...] = ()
+
+    def apply(self, f: Frames, pos: np.ndarray, agreed: np.ndarray, faint: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(candidates, forced) at ``pos``: frames every signal agrees on (``agreed``) that no veto removes, and
+        frames a cut rule makes a cut (``forced``) unless ``faint`` (their picture hardly changes)."""
+        vetoed, forced = np.zeros(len(pos), bool), np.zeros(len(pos), bool)
+        for rule in self.vetoes:
+            vetoed |= rule(f, pos)
+        for rule in self.cuts:
+            forced |= rule(f, pos)
+        return (agreed & ~vetoed) | (forced & ~faint), forced

@@ -1,0 +1,50 @@
+"""What the parts of the transition detector share about a span of frames: what they found, and the tests of it
+more than one part applies (straight travel, trimming, telling a fade from a dissolve from a wipe)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .config import TransitionConfig
+from .frames import Frame, distance
+from .wipe import sweeps
+
+
+@dataclass
+class Found:
+    """A transition over ``span[1:]`` (``span[0]`` is the picture before it) that a part found; the combiner
+    (``detector.py``) decides whether it goes out."""
+
+    span: list[Frame]
+    kind: str  # fade | dissolve | wipe
+    travel: float  # distance from the picture before it to its last
+
+
+def direct(span: list[Frame], travel: float, cfg: TransitionConfig) -> bool:
+    """Far enough, long enough, straight there, and gradually: no one frame does most of it (a fade, a dissolve)."""
+    changes = [g.change for g in span[1:]]
+    return (len(changes) >= cfg.min_frames and travel >= cfg.cut_level
+            and travel >= cfg.straight * sum(changes) and max(changes) <= cfg.step * travel)
+
+
+def trim(span: list[Frame], keep: float = 0.95) -> list[Frame]:
+    """The span without the motion that opened it early or kept it open late: leading and trailing frames
+    that add path but no travel (from the first picture to the last, at least ``keep`` of it stays)."""
+    full = distance(span[0], span[-1])
+    first = 0
+    while first + 2 < len(span) and distance(span[first + 1], span[-1]) >= keep * full:
+        first += 1
+    span = span[first:]
+    last = len(span) - 1
+    while last > 1 and distance(span[0], span[last - 1]) >= keep * full:
+        last -= 1
+    return span[: last + 1]
+
+
+def kind(span: list[Frame]) -> str:
+    """A span through a flat colour is a fade; one whose pixels switch along a moving edge a wipe; else a dissolve."""
+    if any(f.flat for f in span):
+        return "fade"
+    return "wipe" if sweeps(np.stack([f.small for f in span])) else "dissolve"

@@ -1,0 +1,76 @@
+"""Each picture or latent rule alone, on the frames of synthetic clips: which frames it vetoes or makes a cut.
+
+``test_scorer.py`` checks the cuts the scorer finds with all of them; here each rule must be the one that
+removes (or makes) the frames it is there for.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from reprocut.stream.core.frames import Frames
+from reprocut.stream.core.rules import (
+    LatentShare,
+    LatentSpike,
+    Rules,
+    SamePictureGuard,
+    UnrelatedConfig,
+    UnrelatedCuts,
+)
+from reprocut.stream.core.scoring import measure
+from synthetic import dipped_edit, synthetic, zoom_punch
+
+DIP_CUTS = [30, 57, 85, 112, 140, 166, 195, 221]
+
+
+def frames(mu, logvar, pixels, fps: float = 25.0) -> tuple[Frames, np.ndarray]:
+    i = np.arange(len(mu))
+    return measure(i, i / fps, i * 0.0, mu, logvar, pixels), i
+
+
+def test_the_same_picture_guard_vetoes_a_dip_s_first_frame_and_a_zoom_punch_but_no_cut():
+    f, pos = frames(*dipped_edit(260, DIP_CUTS), fps=60.0)
+    vetoed = SamePictureGuard()(f, pos)
+    assert vetoed[[c - 6 for c in DIP_CUTS]].all()  # each dip's first frame jumps every signal: the same picture
+    assert not vetoed[DIP_CUTS].any()
+    f, pos = frames(*zoom_punch(200, 99), fps=30.0)
+    assert SamePictureGuard()(f, pos)[99]
+
+
+def test_unrelated_pictures_inside_dips_are_cuts_and_nothing_else_is():
+    f, pos = frames(*dipped_edit(260, DIP_CUTS), fps=60.0)
+    assert np.nonzero(UnrelatedCuts()(f, pos))[0].tolist() == DIP_CUTS
+    f, pos = frames(*zoom_punch(200, 99), fps=30.0)
+    assert not UnrelatedCuts()(f, pos).any()  # punched in: the same picture, larger
+
+
+def test_a_small_object_jumping_across_a_plain_picture_changes_too_little_of_the_layout():
+    """The square of ``synthetic`` wraps from the right edge to the left every 32 frames."""
+    f, pos = frames(*synthetic(360, [40, 90, 97, 160, 230, 300]))
+    wraps = [32, 64, 128, 192]
+    assert not UnrelatedCuts()(f, pos)[wraps].any()
+    assert UnrelatedCuts(UnrelatedConfig(area=0.0))(f, pos)[wraps].all()
+
+
+def test_a_latent_jump_small_beside_what_the_posteriors_hold_is_vetoed_by_its_share():
+    mu, logvar, pixels = synthetic(200, [150])
+    mu[100:150] += 0.2  # a pose jump at 100 that holds: KL ~4 where the two posteriors hold ~71
+    f, pos = frames(mu, logvar, pixels)
+    assert LatentShare()(f, pos)[[100, 150]].tolist() == [True, False]
+    assert not LatentSpike()(f, pos)[[100, 150]].any()  # a jump all the same: the share alone stops it
+
+
+def test_a_dip_s_gradual_latent_drift_is_vetoed_as_no_spike():
+    f, pos = frames(*dipped_edit(260, DIP_CUTS), fps=60.0)
+    vetoed = LatentSpike()(f, pos)
+    assert vetoed[[c - 6 for c in DIP_CUTS]].all() and not vetoed[DIP_CUTS].any()
+
+
+def test_a_cut_rule_overrides_the_vetoes_but_not_a_faint_change():
+    f, pos = frames(*synthetic(8, []))
+    every = lambda f, pos: np.ones(len(pos), bool)  # noqa: E731
+    at = lambda *which: lambda f, pos: np.isin(pos, which)  # noqa: E731
+    agreed, faint = np.isin(pos, [1, 2, 3]), np.isin(pos, [5])
+    candidate, forced = Rules(vetoes=(at(2), at(3)), cuts=(at(3, 4, 5),)).apply(f, pos, agreed, faint)
+    assert np.nonzero(candidate)[0].tolist() == [1, 3, 4] and np.nonzero(forced)[0].tolist() == [3, 4, 5]
+    assert not Rules(vetoes=(every,)).apply(f, pos, agreed, faint)[0].any()
+    assert Rules().apply(f, pos, agreed, faint)[0].tolist() == agreed.tolist()
