@@ -5,9 +5,10 @@ together). Detection feeds a ``ToLoop`` sink on a thread of its own, which hands
 the asyncio loop; the loop publishes it to the hub, which never waits on a client. The same
 port serves ``/`` (dashboard), ``/overlay`` (for OBS), ``/ws`` (events) and thumbnails.
 
-When every source has ended the server keeps serving the final state (pages, ``/state``,
-``hello``) until Ctrl-C or SIGTERM; ``--exit-when-done`` exits instead, once subscribers have
-been sent everything.
+The terminal shows the addresses, then each stream's status changes (running, connected, lost,
+reconnecting, ended...) and its end (frames, cuts, scenes: the scene table's count). When every
+source has ended the server keeps serving the final state (pages, ``/state``, ``hello``) until
+Ctrl-C or SIGTERM; ``--exit-when-done`` exits instead, once subscribers have been sent everything.
 """
 
 from __future__ import annotations
@@ -82,9 +83,29 @@ def run(args: argparse.Namespace) -> int:
         logging.getLogger("websockets").setLevel(logging.WARNING)
     sources = [open_source(url, source_config(args)) for url in args.sources]
     pipeline = Pipeline(sources, pipeline_config(args))
-    hub = Hub([s.info() for s in pipeline.streams], pipeline.encoder.name, config_from(args, HubConfig),
-              ThumbStore(config_from(args, ThumbConfig)))
+    scorer = pipeline.cfg.scorer  # live and paced streams decide their warm-up's cuts with the prior threshold
+    prior_s = scorer.decider.warmup if scorer.threshold_mode == "online" and scorer.decider.threshold is None else 0.0
+    infos = [{**s.info(), "prior_s": prior_s if s.source.paced else 0.0} for s in pipeline.streams]
+    hub = Hub(infos, pipeline.encoder.name, config_from(args, HubConfig), ThumbStore(config_from(args, ThumbConfig)))
     return asyncio.run(_serve(args, pipeline, hub))
+
+
+def status_line(msg: dict, before: str, hub) -> str | None:
+    """What the terminal shows of a message the hub published: a stream's status change, or its end."""
+    sid = msg.get("stream")
+    view = hub.streams.get(sid)
+    if view is None:
+        return None
+    if msg["type"] == "end":
+        dropped = f", {msg['dropped']} frames dropped" if msg["dropped"] else ""
+        reason = f" ({msg['reason']})" if msg["reason"] != "eof" else ""
+        return (f"stream {sid}: {msg['frames']} frames, {msg['cuts']} cuts, {msg['scenes']} scenes, "
+                f"{msg['duration']:.2f} s{dropped}{reason}")
+    if msg["type"] == "source":
+        return f"stream {sid}: {msg['status']}" + (f" ({msg['detail']})" if msg["detail"] else "")
+    if view.status != before:  # "running": a file's first scored frames
+        return f"stream {sid}: {view.status} ({view.info['source']})"
+    return None
 
 
 def _detect(pipeline, sink, errors: list[BaseException]) -> None:
@@ -140,14 +161,18 @@ async def _serve(args: argparse.Namespace, pipeline, hub) -> int:
     def deliver(event) -> None:
         if event.type == "source" and event.status == "connected" and event.stream in by_id:
             hub.update_info(by_id[event.stream].info())  # a live source's fps and size are known now
-        hub.publish(event)
+        view = hub.streams.get(getattr(event, "stream", None))
+        before = view.status if view else ""
+        line = status_line(hub.publish(event), before, hub)
+        if line:
+            print(line, flush=True)
 
     to_loop = ToLoop(loop, deliver, pipeline.stop)
     errors: list[BaseException] = []
     detection = threading.Thread(target=_detect, args=(pipeline, to_loop, errors), name="pipeline", daemon=True)
     try:
         if args.wait_for_client:
-            log.info("waiting for the first subscriber before reading the sources")
+            print("waiting for the first client (a page or a websocket) before reading the sources", flush=True)
             await _first(subscribed, stop)
         if not stop.is_set():
             detection.start()
@@ -156,7 +181,7 @@ async def _serve(args: argparse.Namespace, pipeline, hub) -> int:
             if args.exit_when_done:
                 await _drain(server, 10.0)
             else:
-                log.info("all sources ended; still serving the final state at %s/ (Ctrl-C to stop)", server.url)
+                print(f"all streams ended; still serving the final state at {server.url}/ (Ctrl-C to stop)", flush=True)
                 await stop.wait()
     finally:
         pipeline.stop()

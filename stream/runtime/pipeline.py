@@ -107,7 +107,9 @@ class Pipeline:
         if st.scorer is not None:
             return
         cfg = replace(self.cfg.scorer, fps=st.source.fps)
-        st.scorer = make_scorer(cfg, st.id, self.encoder.calibration, live=st.source.live)
+        # paced (live, or a file with --realtime): the warm-up decides with the prior threshold, so that a rehearsal's
+        # first cuts come when a live run's would, not all at once when k-means has its window
+        st.scorer = make_scorer(cfg, st.id, self.encoder.calibration, live=st.source.paced)
         st.plan = plan_for(cfg, sparse=not (self.cfg.every_frame or st.source.paced))
         if self.cfg.transitions is not None:  # fed the same frames; the scorer's KL noise floor is its own
             kl_floor = noise_floors(cfg.scoring, self.encoder.calibration)["kl"]

@@ -9,7 +9,9 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
+import time
 
 import av
 import pytest
@@ -17,8 +19,10 @@ from helpers import (
     TIMEOUT,
     VALIDATORS,
     http_get,
+    model_args,
     recv_until,
     reprocut,
+    run_cli,
     unmatched,
     validate,
 )
@@ -89,3 +93,31 @@ def test_usage_errors_are_one_line(clip, args, message):
                        env={**os.environ, "REPROCUT_TOKEN": ""})
     assert r.returncode == 2
     assert message in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
+def test_the_terminal_shows_status_changes_and_the_end_with_the_scene_tables_count(serve):
+    """``serve`` says more than its first line: each stream's status changes and its end, whose scene count is the
+    one ``detect``'s table has for the same source (the demo's fades each hold a cut: one scene, not two)."""
+    source = "demo://?frames=240"
+    table = run_cli("detect", source, *model_args())
+    assert table.returncode == 0, table.stderr
+    rows = [line for line in table.stdout.splitlines() if re.match(r"\s+\d+\s+\d+\s+\d\d:", line)]
+    cuts = int(table.stdout.splitlines()[-1].split()[0])
+
+    srv = serve(source, "--exit-when-done")
+    assert srv.proc.wait(timeout=TIMEOUT) == 0, srv.stderr()
+    lines = srv.proc.stdout.read().splitlines()
+    assert "stream 0: ended (end of demo stream)" in lines, lines
+    assert lines[-1] == f"stream 0: 240 frames, {cuts} cuts, {len(rows)} scenes, 10.00 s", (lines, table.stdout)
+
+
+def test_a_paced_file_sends_its_warm_up_cuts_as_a_live_run_would(serve):
+    """``--realtime`` rehearses a live run: a cut of the warm-up is decided with the prior threshold and arrives
+    within the look-ahead of its frame, not when the warm-up ends (with an 8 s warm-up, the demo's first cut, at
+    0.6 s, would come 7 s late)."""
+    srv = serve("demo://?frames=240", "--realtime", "--wait-for-client", "--warmup", "8")
+    with connect(srv.ws, open_timeout=TIMEOUT) as ws:
+        cut = recv_until(ws, lambda m: m["type"] == "cut")[-1]
+        arrived = time.time()
+    assert cut["frame"] < 24 and cut["decided_by"] == "prior", cut
+    assert arrived - cut["wall"] < 3.0, (arrived - cut["wall"], cut)

@@ -1,7 +1,8 @@
 """The websocket hub without I/O: detector events in, one bounded queue of JSON texts per subscriber out.
 
 The hub turns each detector event into its JSON message once, keeps the state a late joiner
-needs (stream info, recent cuts and transitions, last stats, status, end) and offers the message to every
+needs (stream info, recent cuts and transitions, the whole run's score trace and scene count
+(``history.py``), last stats, status, end) and offers the message to every
 subscriber's bounded queue. A full queue drops its oldest ``stats`` first (the next one
 supersedes it), then its oldest message; the subscriber is told what it missed with a
 ``lagged`` message, and one that misses ``max_missed`` in a row is closed with
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import time
 from collections import deque
 from collections.abc import Callable
@@ -29,7 +31,8 @@ from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from ... import __version__
-from ...core.events import CutEvent, Event
+from ...core.events import CutEvent, Event, TransitionEvent
+from .history import SceneCount, ScoreTrace
 from .thumbs import ThumbStore
 
 log = logging.getLogger(__name__)
@@ -43,6 +46,7 @@ class HubConfig:
     client_queue: int = 256  # messages buffered per subscriber
     max_missed: int | None = None  # missed in a row before the subscriber is closed (0: never; None: 4 x client_queue)
     history: int = 500  # recent cuts (and as many transitions) per stream kept for ``hello`` (page reloads, late joiners)
+    trace_points: int = 1024  # the whole run's score trace per stream, downsampled to at most this many points
 
 
 class Subscriber:
@@ -98,17 +102,29 @@ class StreamView:
     """What the hub remembers about one stream (all JSON-ready)."""
 
     info: dict[str, Any]
-    status: str = "starting"
+    status: str = "starting"  # until the source reports, or the first frames are scored ("running")
     detail: str = ""
     cuts: deque = field(default_factory=deque)
     cuts_total: int = 0
     transitions: deque = field(default_factory=deque)
     stats: dict | None = None
     end: dict | None = None
+    scenes: SceneCount = field(default_factory=SceneCount)
+    trace: ScoreTrace = field(default_factory=ScoreTrace)
 
     def to_dict(self) -> dict:
         return {**self.info, "status": self.status, "detail": self.detail, "cuts_total": self.cuts_total,
-                "cuts": list(self.cuts), "transitions": list(self.transitions), "stats": self.stats, "end": self.end}
+                "scenes": self.scenes.scenes, "cuts": list(self.cuts), "transitions": list(self.transitions),
+                "trace": self.trace.to_dict(), "stats": self.stats, "end": self.end}
+
+    def decided_by(self, cut: CutEvent) -> str:
+        """Why a cut is one: its score passed the calibrated (or fixed) ``threshold``; the ``prior`` threshold, in
+        the warm-up of a live or paced stream (``prior_s``), before k-means had its window; or, below the
+        threshold, two ``unrelated`` pictures, each continuing its own shot (a cut whatever the threshold)."""
+        if cut.score < cut.threshold:
+            return "unrelated"
+        prior_frames = math.ceil(self.info.get("prior_s", 0.0) * self.info["fps"] - 1e-6)  # the warm-up's last frame
+        return "prior" if self.info.get("prior_s", 0.0) > 0 and cut.frame <= prior_frames else "threshold"
 
 
 def redact_url(url: str) -> str:
@@ -141,7 +157,8 @@ class Hub:
         self._secrets: dict[str, str] = {}  # raw source URL -> redacted, also scrubbed from details
         for info in streams:
             self.streams[info["id"]] = StreamView(self._public(info), cuts=deque(maxlen=self.cfg.history),
-                                                  transitions=deque(maxlen=self.cfg.history))
+                                                  transitions=deque(maxlen=self.cfg.history),
+                                                  trace=ScoreTrace(self.cfg.trace_points))
 
     def _public(self, info: dict) -> dict:
         info = dict(info)
@@ -178,7 +195,7 @@ class Hub:
         """Refresh fps and resolution of a stream (known for a live source only once connected)."""
         view = self.streams.get(info["id"])
         if view is not None:
-            view.info = self._public(info)
+            view.info = self._public({**view.info, **info})
 
     def hello(self, stream: str | None = None) -> dict:
         views = [v for sid, v in self.streams.items() if stream is None or sid == stream]
@@ -191,15 +208,20 @@ class Hub:
         view = self.streams.get(getattr(event, "stream", None))
         if view is None:
             return msg
+        if view.status == "starting" and msg["type"] in ("cut", "transition", "stats"):
+            view.status = "running"  # a file reports no "connected": its first scored frames say it runs
         if isinstance(event, CutEvent):
             aspect = view.info["width"] / view.info["height"] if view.info.get("height") else 1.0
             kept = event.pixels is not None and self.thumbs.add(event.stream, event.frame, event.pixels, aspect)
-            msg["thumbnail"] = thumb_path(event.stream, event.frame) if kept else None
+            msg.update(thumbnail=thumb_path(event.stream, event.frame) if kept else None,
+                       scene=view.scenes.cut(event.frame, event.time), decided_by=view.decided_by(event))
             view.cuts.append(msg)
             view.cuts_total += 1
-        elif msg["type"] == "transition":
+        elif isinstance(event, TransitionEvent):
+            msg["scene"] = view.scenes.transition(event)
             view.transitions.append(msg)
         elif msg["type"] == "stats":
+            view.trace.add(msg["scores_last_frame"], msg["scores"])
             view.stats = msg
         elif msg["type"] == "source":
             msg["detail"] = self._scrub(msg.get("detail", ""))
@@ -207,6 +229,7 @@ class Hub:
                 msg.update(fps=view.info["fps"], width=view.info["width"], height=view.info["height"])
             view.status, view.detail = msg["status"], msg["detail"]
         elif msg["type"] == "end":
+            msg["scenes"] = view.scenes.scenes if msg["frames"] else 0  # as many as the scene lists have
             view.end = msg
             view.status = "ended" if msg.get("reason") != "failed" else "failed"
         return msg

@@ -169,10 +169,11 @@ def test_a_transition_reaches_a_websocket_client_and_a_late_joiner_finds_it_in_h
                 hub.publish(fade)
                 got = [validate(json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT))) for _ in range(2)]
             assert [m["type"] for m in got] == ["cut", "transition"]
-            assert got[1] == fade.to_dict()
+            assert got[1] == {**fade.to_dict(), "scene": 3}  # the cut at 100 is not the fade's: two new scenes
             async with aconnect(url) as ws:
                 hello = validate(json.loads(await ws.recv()))
             assert hello["streams"][0]["transitions"] == [got[1]] and hello["streams"][0]["cuts_total"] == 1
+            assert hello["streams"][0]["scenes"] == 3
         finally:
             await server.close()
 

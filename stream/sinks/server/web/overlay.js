@@ -1,5 +1,7 @@
 /* Overlay: scene number and time since the last cut per stream, a brief flash on each cut and a
-   soft, slower one on each gradual transition (which also starts a new scene).
+   soft, slower one on each gradual transition. The scene number is the server's (cut.scene,
+   transition.scene, hello's scenes): the scene lists' count, where a transition that holds a cut
+   already sent replaces it instead of starting another scene.
    DOM state for scripts and tests: body[data-cuts] (all streams), body[data-scene] (first
    stream), body[data-last-cut] ("stream:frame" of the last live cut, which flashed),
    body[data-last-transition] ("stream:start-end" of the last live transition, which flashed softly), and per stream .stream[data-stream][data-cuts][data-scene][data-status][data-done]
@@ -12,7 +14,7 @@
   const box = document.getElementById("streams");
   const status = document.getElementById("status");
   const flash = document.getElementById("flash");
-  let streams = new Map(); // id -> {cuts, transitions, lastWall, status, el}
+  let streams = new Map(); // id -> {cuts, scene, lastWall, status, done, el}
 
   function row(info) {
     const e = R.el("div", "stream");
@@ -23,7 +25,7 @@
 
   function render(s) {
     s.el.dataset.cuts = String(s.cuts);
-    const scene = s.cuts + s.transitions + 1;
+    const scene = s.scene;
     s.el.dataset.scene = String(scene);
     s.el.dataset.status = s.status;
     s.el.dataset.done = String(s.done);
@@ -32,7 +34,7 @@
     streams.forEach(function (v) { total += v.cuts; });
     body.dataset.cuts = String(total);
     const first = streams.values().next().value;
-    body.dataset.scene = String(first ? first.cuts + first.transitions + 1 : 1);
+    body.dataset.scene = String(first ? first.scene : 1);
   }
 
   function tick() {
@@ -63,7 +65,7 @@
         const last = info.cuts.length ? info.cuts[info.cuts.length - 1] : null;
         const lastT = info.transitions.length ? info.transitions[info.transitions.length - 1] : null;
         const walls = [last, lastT].filter(Boolean).map(function (e) { return e.wall; });
-        const s = { cuts: info.cuts_total, transitions: info.transitions.length, status: info.status, done: info.end !== null,
+        const s = { cuts: info.cuts_total, scene: info.scenes, status: info.status, done: info.end !== null,
                     lastWall: walls.length ? Math.max.apply(null, walls) : null, el: row(info) };
         if (m.streams.length === 1) s.el.querySelector(".name").hidden = true;
         streams.set(info.id, s);
@@ -75,14 +77,16 @@
     }
     const s = streams.get(m.stream);
     if (!s) return;
+    if ((m.type === "cut" || m.type === "transition") && s.status === "starting") s.status = "running";
     if (m.type === "cut") {
       s.cuts += 1;
+      s.scene = m.scene;
       s.lastWall = m.wall;
       body.dataset.lastCut = m.stream + ":" + m.frame;
       render(s);
       doFlash(s, false);
     } else if (m.type === "transition") {
-      s.transitions += 1; // a new scene, as after a cut
+      s.scene = m.scene; // a new scene, or the one its cut started (the transition holds that cut)
       s.lastWall = m.wall;
       body.dataset.lastTransition = m.stream + ":" + m.start + "-" + m.end;
       render(s);
@@ -94,6 +98,7 @@
       s.status = m.reason === "failed" ? "failed" : "ended";
       s.done = true;
       s.cuts = Math.max(s.cuts, m.cuts);
+      s.scene = Math.max(m.scenes, 1);
       render(s);
     }
     tick();
