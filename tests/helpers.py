@@ -6,6 +6,7 @@ imports another.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import queue
@@ -49,6 +50,20 @@ def run_cli(*args: str, timeout: float = 300, **kwargs) -> subprocess.CompletedP
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     kwargs.setdefault("text", True)
     return subprocess.run([*REPROCUT, *map(str, args)], capture_output=True, timeout=timeout, env=env, **kwargs)
+
+
+def require_extra(module: str):
+    """The optional package ``module``, imported; where it is missing, the test fails (when it runs, not when the
+    file is collected) with the extra that installs it. Not a skip: the test command installs every extra
+    (``scripts/setup.sh --test``), so a missing one is a broken set-up, not a reason to pass."""
+    from reprocut.stream.cli.main import EXTRAS
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        pass
+    extra = EXTRAS[module.split(".")[0]]
+    pytest.fail(f"the {extra} extra is missing ({module} is not installed): pip install -e '.[{extra}]'", pytrace=False)
 
 
 def imported(*args: str) -> set[str]:

@@ -40,31 +40,32 @@ def _init_worker(level: int, parent: int) -> None:
     logging.basicConfig(level=max(level, logging.WARNING) if level > logging.DEBUG else level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
 
 
-def run_local(todo: list[Input], job: Job, workers: int) -> Iterator[Result]:
-    """The result of every input of ``todo``, as each finishes, from ``workers`` processes."""
+def run_local(todo: list[tuple[Input, Job]], workers: int) -> Iterator[Result]:
+    """The result of every input of ``todo`` (each with its job), as each finishes, from ``workers`` processes."""
     pending = list(reversed(todo))
     tries: dict[Input, int] = {}
     while pending:
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
                                    initargs=(logging.getLogger().getEffectiveLevel(), os.getpid()))
-        running: dict[Future, Input] = {}
+        running: dict[Future, tuple[Input, Job]] = {}
         try:
             while pending or running:
                 while pending and len(running) < workers:
-                    item = pending.pop()
-                    running[pool.submit(detect_one, item, job)] = item
+                    task = pending.pop()
+                    running[pool.submit(detect_one, *task)] = task
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in finished:
-                    item = running.pop(future)
+                    task = running.pop(future)
                     yield future.result()
         except BrokenProcessPool as exc:
-            for item in [item, *running.values()]:  # the video that broke the pool is one of these
+            for task in [task, *running.values()]:  # the video that broke the pool is one of these
+                item = task[0]
                 tries[item] = tries.get(item, 0) + 1
                 if tries[item] > RETRIES:
                     yield failed(item, f"its worker process died {tries[item]} times ({exc})")
                 else:
                     log.warning("%s: its worker process died; trying again", item.source)
-                    pending.append(item)
+                    pending.append(task)
         except BaseException:  # Ctrl-C, or the caller stopped early: stop the videos in flight too
             _terminate(pool)
             raise

@@ -3,9 +3,12 @@
 Only the command's own process writes it, one whole line at a time, flushed and synced, so a
 run killed with SIGKILL leaves every finished video recorded and at most the line being written
 cut short; that torn line is dropped when the manifest is opened again. A rerun appends: the last
-line of a path is its state. An input is done, and skipped, when its last line says ``ok``, the
-scene files that line names (every kind now asked for) exist, and the source still has the size
-and modification time recorded (a URL cannot be checked: an ``ok`` is trusted).
+line of a path is its state. An input is done, and skipped, when its last line says ``ok``, was
+made with this run's settings (``settings.py``: model, scoring and source options), the scene
+files that line names (every kind now asked for) exist, and the source still has the size and
+modification time recorded (a URL cannot be checked: an ``ok`` is trusted). An input done again
+keeps its formats: its new line lists the scene files of every kind its last ``ok`` line listed
+besides those now asked for, all rewritten, so that none is left from other settings.
 """
 
 from __future__ import annotations
@@ -13,8 +16,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+from dataclasses import dataclass
 
 from .inputs import Input
+from .settings import changes
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +33,17 @@ def source_stat(source: str) -> dict:
     except (OSError, ValueError):
         return {}
     return {"size": st.st_size, "mtime": st.st_mtime}
+
+
+@dataclass(frozen=True)
+class Todo:
+    """An input to process and the kinds of scene files to write; ``why`` it is done again, when it was finished before
+    (``changed``: with other settings, so its files are not what this run would make)."""
+
+    item: Input
+    kinds: tuple[str, ...]
+    why: str | None = None
+    changed: bool = False
 
 
 class Manifest:
@@ -55,16 +71,21 @@ class Manifest:
             except (ValueError, KeyError, TypeError):
                 log.warning("%s:%d: not a manifest line, ignored", self.path, n)
 
-    def done(self, item: Input, kinds: tuple[str, ...]) -> bool:
-        """True when ``item`` finished ``ok`` before, its ``kinds`` of scene files exist and its source is unchanged."""
+    def plan(self, item: Input, settings: dict, kinds: tuple[str, ...]) -> Todo | None:
+        """What to do with ``item`` in a run with ``settings`` that asks for ``kinds`` of scene files; None: it is done."""
         record = self.last.get(item.source)
         if not record or record.get("status") != "ok":
-            return False
-        outputs = record.get("outputs") or {}
-        if any(kind not in outputs or not os.path.isfile(os.path.join(self.folder, outputs[kind])) for kind in kinds):
-            return False
+            return Todo(item, kinds)
+        had = record.get("outputs") or {}
+        exists = {kind for kind, rel in had.items() if os.path.isfile(os.path.join(self.folder, rel))}
+        kept = kinds + tuple(kind for kind in had if kind not in kinds and kind in exists)
         now = source_stat(item.source)
-        return not now or (record.get("size"), record.get("mtime")) == (now["size"], now["mtime"])
+        if now and (record.get("size"), record.get("mtime")) != (now["size"], now["mtime"]):
+            return Todo(item, kept)  # a new version of the video
+        if (record.get("settings") or {}).get("id") != settings["id"]:
+            return Todo(item, kept, f"made with other settings ({changes(record.get('settings'), settings)})", changed=True)
+        missing = [kind for kind in kinds if kind not in exists]
+        return Todo(item, kept, f"no {' or '.join(missing)} scene file yet") if missing else None
 
     def append(self, record: dict) -> None:
         """One line, on disk before this returns."""

@@ -101,8 +101,9 @@ def connected(address: str, cpus: int) -> Iterator:
         ray.shutdown()
 
 
-def run_ray(todo: list[Input], job: Job, address: str, cpus: int) -> Iterator[Result]:
-    """The result of every input of ``todo``, as each finishes, from Ray tasks of ``job.threads`` CPUs each."""
+def run_ray(todo: list[tuple[Input, Job]], job: Job, address: str, cpus: int) -> Iterator[Result]:
+    """The result of every input of ``todo`` (each with its job: ``job``'s model and threads, its own scene file
+    kinds), as each finishes, from Ray tasks of ``job.threads`` CPUs each."""
     with connected(address, cpus) as ray:
         model = ray.put(Model.read(job.pipeline.model or default_model_path()))
         task = ray.remote(detect_task).options(num_cpus=job.threads, max_retries=RETRIES)
@@ -112,8 +113,8 @@ def run_ray(todo: list[Input], job: Job, address: str, cpus: int) -> Iterator[Re
         running: dict = {}
         while pending or running:
             while pending and len(running) < slots:
-                item = pending.pop()
-                running[task.remote(item, job, model)] = item
+                item, its_job = pending.pop()
+                running[task.remote(item, its_job, model)] = item
             ready, _ = ray.wait(list(running), num_returns=1)
             item = running.pop(ready[0])
             try:

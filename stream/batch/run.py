@@ -1,6 +1,8 @@
 """``run_batch``: expand the inputs, skip what a previous run finished, detect the rest, record each.
 
-Workers (local processes or Ray tasks) hand back each video's manifest fields and scene-file
+A video finished before is skipped only when nothing that decides its result changed since
+(``settings.py``, ``manifest.py``); one made with other settings is done again, with a warning that
+says what changed. Workers (local processes or Ray tasks) hand back each video's manifest fields and scene-file
 texts; this process writes the scene files (atomically), then the manifest line, in that order,
 so a manifest line that says ``ok`` always has its files. One progress bar counts videos, with
 the frames per second of the whole run and an ETA.
@@ -8,16 +10,22 @@ the frames per second of the whole run and an ETA.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 
 from ..core.errors import UsageError
 from ..runtime.progress import Progress
 from ..sinks.files.scene_files import write_atomic
+from ..sinks.files.terminal import count
 from .inputs import Input, expand
 from .manifest import Manifest, source_stat
+from .settings import model_sha, settings_of
 from .work import Job, Result
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -30,6 +38,7 @@ class BatchConfig:
 class Summary:
     inputs: int = 0
     skipped: int = 0  # finished by an earlier run, unchanged since
+    redone: int = 0  # finished by an earlier run, done again (other settings, scene file kinds added)
     ok: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, error)
     frames: int = 0
@@ -40,11 +49,19 @@ class Summary:
         """What the command prints at the end."""
         hours = self.video_seconds / 3600
         rate = f"{hours / (self.wall / 3600):.1f} video-hours per hour, " if self.wall else ""
-        out = [f"{self.inputs} inputs: {self.ok} ok, {len(self.failed)} failed, {self.skipped} done before; "
-               f"{hours:.2f} h of video ({self.frames} frames) in {self.wall:.1f} s: "
+        again = f" ({self.redone} done again)" if self.redone else ""
+        out = [f"{count(self.inputs, 'input')}: {self.ok} ok{again}, {len(self.failed)} failed, {self.skipped} done before; "
+               f"{span(self.video_seconds)} of video ({count(self.frames, 'frame')}) in {self.wall:.1f} s: "
                f"{rate}{self.frames / self.wall if self.wall else 0:.0f} frames/s"]
         out += [f"failed: {error if path in error else f'{path}: {error}'}" for path, error in self.failed]
         return out
+
+
+def span(seconds: float) -> str:
+    """A length of video in the unit that reads best: ``12.3 s``, ``4.5 min``, ``2.25 h``."""
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    return f"{seconds / 60:.1f} min" if seconds < 3600 else f"{seconds / 3600:.2f} h"
 
 
 def workers_for(cfg: BatchConfig, threads: int) -> int:
@@ -53,7 +70,7 @@ def workers_for(cfg: BatchConfig, threads: int) -> int:
     return cfg.workers or max(1, (os.cpu_count() or 1) // threads)
 
 
-def _record(result: Result, out: str, stat: dict) -> dict:
+def _record(result: Result, out: str, stat: dict, settings: dict) -> dict:
     """The manifest line of ``result``, its scene files written first."""
     outputs = {}
     for kind, text in result.texts.items():
@@ -62,7 +79,25 @@ def _record(result: Result, out: str, stat: dict) -> dict:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         write_atomic(path, text)
         outputs[kind] = rel
-    return {"path": result.item.source, **result.record, "outputs": outputs, **stat}
+    return {"path": result.item.source, **result.record, "outputs": outputs, **stat, "settings": settings}
+
+
+def _plan(inputs: list[Input], manifest: Manifest, job: Job, settings: dict, summary: Summary) -> list[tuple[Input, Job]]:
+    """Each input to process with the job for it (its kinds of scene files); one line per reason a finished one is redone."""
+    todo, redone = [], Counter()
+    for item in inputs:
+        plan = manifest.plan(item, settings, job.kinds)
+        if plan is None:
+            summary.skipped += 1
+            continue
+        if plan.why:
+            redone[(plan.why, plan.changed)] += 1
+        todo.append((item, replace(job, kinds=plan.kinds)))
+    for (why, changed), n in redone.items():  # other settings: a warning, as its old files are not this run's
+        log.log(logging.WARNING if changed else logging.INFO, "%s done before: %s; doing %s again",
+                count(n, "video"), why, "it" if n == 1 else "them")
+    summary.redone = sum(redone.values())
+    return todo
 
 
 def run_batch(items: list[str], out: str, job: Job, cfg: BatchConfig, progress: bool = True) -> Summary:
@@ -77,17 +112,12 @@ def run_batch(items: list[str], out: str, job: Job, cfg: BatchConfig, progress: 
 
         check_address(cfg.ray)
         import_ray()  # not installed: say so before any work
+    settings = settings_of(job, model_sha(job.pipeline.model))
     os.makedirs(out, exist_ok=True)
     manifest = Manifest(out)
     summary = Summary(inputs=len(inputs))
-    todo: list[Input] = []
-    stats: dict[Input, dict] = {}
-    for item in inputs:
-        if manifest.done(item, job.kinds):
-            summary.skipped += 1
-        else:
-            todo.append(item)
-            stats[item] = source_stat(item.source)  # before it is read: a change while it runs means a redo
+    todo = _plan(inputs, manifest, job, settings, summary)
+    stats = {item: source_stat(item.source) for item, _ in todo}  # before it is read: a change while it runs means a redo
     start = time.monotonic()
     bar = Progress(len(todo), "videos", unit="video", show=progress)
     try:
@@ -100,9 +130,9 @@ def run_batch(items: list[str], out: str, job: Job, cfg: BatchConfig, progress: 
         else:
             from .local import run_local
 
-            results = run_local(todo, job, workers)
+            results = run_local(todo, workers)
         for result in results:
-            record = _record(result, out, stats[result.item])
+            record = _record(result, out, stats[result.item], settings)
             manifest.append(record)
             if record["status"] == "ok":
                 summary.ok += 1

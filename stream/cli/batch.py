@@ -2,7 +2,9 @@
 
 Inputs are files, folders (searched recursively) and ``@list.txt`` files; each video's scene
 files go to DIR under its path relative to its folder, and ``DIR/manifest.jsonl`` gets one line
-per video as it finishes. A rerun skips what is done and unchanged. ``--workers`` local
+per video as it finishes. A rerun skips what was done with the same settings (model bytes, scoring
+options) and is unchanged; a video made otherwise is done again, with a warning that says what
+changed, and keeps every scene file format it had. ``--workers`` local
 processes by default, or Ray tasks with ``--ray`` (a local instance) or ``--ray ADDRESS``.
 The scoring options are detect's. Exit code 1 when any input failed (they are listed).
 """
@@ -34,8 +36,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "with ADDRESS (HOST:6379, ray://HOST:10001, auto), on that cluster (pip install 'reprocut[ray]')"},
     })
     add_options(p, Job, {"threads": "each worker's encoder threads (default %(default)s)"})
+    files = p.add_argument_group("scene files", "JSON and CSV when none is given; a video done before keeps the formats "
+                                                "it has, and gets those asked for besides")
     for kind, what in KINDS.items():
-        p.add_argument(f"--{kind}", action="store_true", help=f"write {what}, one per video (default: JSON and CSV)")
+        files.add_argument(f"--{kind}", action="store_true", help=f"write {what}, one per video")
     add_pipeline_options(p, live=False)  # archives of files: read whole, nothing paced or dropped
 
 

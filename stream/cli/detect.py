@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 from typing import TYPE_CHECKING
 
@@ -58,6 +59,7 @@ class _Ending:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..core.errors import UsageError
     from ..runtime.pipeline import Pipeline
     from ..sinks.base import feed
     from ..sinks.files.jsonl import JsonLines
@@ -68,6 +70,9 @@ def run(args: argparse.Namespace) -> int:
     from .pipeline_options import pipeline_config, source_config
 
     check_output_folders(args.csv, args.edl, args.json, args.otio, args.fcpxml)
+    if args.source and os.path.isdir(args.source):
+        raise UsageError(f"{args.source}: is a directory, expected a video file (for every video in a folder: "
+                         f"reprocut batch {args.source} --out DIR)")
     source = open_source(args.source, source_config(args))
     pipeline = Pipeline([source], pipeline_config(args))
 

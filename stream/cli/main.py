@@ -3,7 +3,11 @@
 Keeping imports lazy means ``reprocut detect`` never loads torch, and ``--help`` is instant. Only
 the chosen command's options are added to the parser: they are generated from config dataclasses
 (``options.py``), and importing those of every command (numpy, PyAV, ONNX Runtime) would slow
-down every other command.
+down every other command. A mistyped option gets the closest real one as a suggestion.
+
+A reader that closes stdout early (``reprocut detect --jsonl | head -1``) ends any command quietly
+with exit code 141, as the shell reports a tool killed by SIGPIPE (128 + 13): no traceback, and
+``set -o pipefail`` scripts still see that the output was cut short.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
+import select
 import sys
 
 from .. import __version__
@@ -29,6 +35,8 @@ COMMANDS = {
     "export": "reprocut.export.command",
 }
 
+
+CLOSED_STDOUT = 128 + 13  # the shell's status for a process killed by SIGPIPE
 
 # The optional packages, by the name they are imported as, and the extra of pyproject.toml that installs each
 # (matplotlib is in two: plot, for eval --plot, and bench).
@@ -75,8 +83,29 @@ def build_parser(modules: dict, command: str | None) -> argparse.ArgumentParser:
         _add_output_options(p, after_command=True)
         if name == command:
             module.add_arguments(p)
-        p.set_defaults(_module=module)
+        p.set_defaults(_module=module, _parser=p)
     return parser
+
+
+def parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """``parser.parse_args(argv)``, but an unknown option is answered by the command's parser, with a suggestion
+    (``--cvs``: did you mean ``--csv``?) where one is close."""
+    from .options import suggestion
+
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        args._parser.error(f"unrecognized arguments: {' '.join(unknown)}{suggestion(unknown, args._parser)}")
+    return args
+
+
+def _stdout_closed() -> bool:
+    """True when whatever read stdout has gone (a pipe whose reader exited): the run's output is not wanted."""
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & select.POLLERR for _, events in poller.poll(0))
+    except (AttributeError, OSError, ValueError):
+        return False
 
 
 def _setup_output(verbose: int, quiet: bool) -> None:
@@ -96,10 +125,17 @@ def _setup_output(verbose: int, quiet: bool) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    args = build_parser(_load_commands(), _chosen(argv)).parse_args(argv)
+    args = parse(build_parser(_load_commands(), _chosen(argv)), argv)
     _setup_output(args.verbose, args.quiet)
     try:
-        return args._module.run(args)
+        code = args._module.run(args)
+        sys.stdout.flush()  # here, not at exit, where a closed pipe could only be reported as a traceback
+        return code
+    except BrokenPipeError:
+        if not _stdout_closed():
+            raise  # another pipe: a bug, shown as such
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush at exit
+        return CLOSED_STDOUT
     except UsageError as exc:
         print(f"reprocut {args.command}: error: {exc}", file=sys.stderr)
         return 2

@@ -16,6 +16,7 @@ command line to the code::
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import typing
 from dataclasses import fields
@@ -77,3 +78,17 @@ def check_output_folders(*paths: str | None) -> None:
     for path in paths:
         if path and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
             raise UsageError(f"{path}: folder does not exist")
+
+
+def suggestion(unknown: list[str], parser: argparse.ArgumentParser) -> str:
+    """`` (did you mean --csv?)`` for the first of the ``unknown`` options close to one of ``parser``'s, else ``""``.
+
+    Python 3.14's argparse suggests sub-commands and choices (``suggest_on_error``) but never options.
+    """
+    options = [flag for action in parser._actions for flag in action.option_strings if flag.startswith("--")]
+    for word in unknown:
+        if word.startswith("--"):
+            close = difflib.get_close_matches(word.split("=", 1)[0], options, n=1, cutoff=0.6)
+            if close:
+                return f" (did you mean {close[0]}?)"
+    return ""

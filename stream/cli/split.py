@@ -59,6 +59,7 @@ def _detect(args: argparse.Namespace):
 def run(args: argparse.Namespace) -> int:
     from ..core.scenes import trim_transitions
     from ..sinks.files.scene_files import read_json
+    from ..sinks.files.terminal import count
     from ..sources.decode import open_video, stream_fps
     from ..split.run import MANIFEST, split_video
     from ..split.shots import SplitConfig, prepare_folder
@@ -75,6 +76,6 @@ def run(args: argparse.Namespace) -> int:
     if cfg.trim_transitions:
         scenes = trim_transitions(scenes, transitions, fps)
     manifest = split_video(args.video, scenes, cfg)
-    print(f"{len(manifest['files'])} file(s) in {cfg.out} ({'stream copy, keyframe-aligned' if cfg.copy else 'frame-exact'}); "
+    print(f"{count(len(manifest['files']), 'file')} in {cfg.out} ({'stream copy, keyframe-aligned' if cfg.copy else 'frame-exact'}); "
           f"what each holds: {cfg.out.rstrip('/')}/{MANIFEST}")
     return 0

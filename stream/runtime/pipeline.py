@@ -61,6 +61,7 @@ class StreamState:
     last_time: float = 0.0
     latencies: list[float] = field(default_factory=list)
     scored_since_stats: int = 0
+    stats_at: float = field(default_factory=time.monotonic)  # when the last stats went out
     finished: bool = False
     encoded: int = 0  # frames that went through the encoder (a repeat of the frame before does not)
 
@@ -134,7 +135,9 @@ class Pipeline:
                 yield from self._finish_done_streams()
                 now = time.monotonic()
                 if now - last_stats >= self.cfg.stats_interval_s:
-                    yield from self._stats(now - last_stats)
+                    for st in self.streams:
+                        if not st.finished and st.scorer is not None:
+                            yield self._stats(st, now)
                     last_stats = now
             yield from self._drain_notices()
             for st in self.streams:
@@ -213,20 +216,21 @@ class Pipeline:
         if st.scorer is not None:
             yield from st.reconcile.sent(st.scorer.finish())
             yield from st.reconcile.after_cuts(st.transitions.finish() if st.transitions else [], cuts_final=True)
+            yield self._stats(st, time.monotonic())  # the scores since the last stats: a chart's trace reaches the end
         reason = "failed" if st.source.failed else ("stopped" if self._stopped else "eof")
         frames, cuts = (st.scorer.frames, st.scorer.cuts) if st.scorer else (0, 0)
         duration = st.last_time + 1.0 / st.source.fps if frames else 0.0
         log.debug("stream %s: %d of %d frames encoded (the rest repeat the frame before or decide nothing)", st.id, st.encoded, st.consumed)
         yield EndEvent(st.id, frames, cuts, duration, self.ring.dropped[st.source.slot], reason)
 
-    def _stats(self, interval: float) -> Iterator[StatsEvent]:
-        for st in self.streams:
-            if st.finished or st.scorer is None:
-                continue
-            lat = np.array(st.latencies) * 1000.0 if st.latencies else np.array([np.nan])
-            yield StatsEvent(st.id, st.scorer.frames, st.scored_since_stats / interval, float(np.percentile(lat, 50)),
-                             float(np.percentile(lat, 99)), self.ring.dropped[st.source.slot], st.scorer.threshold,
-                             [round(v, 3) for v in list(st.scorer.recent)[-60:]], st.scorer.recent_last_frame)
-            st.latencies.clear()
-            st.scored_since_stats = 0
+    def _stats(self, st: StreamState, now: float) -> StatsEvent:
+        """One stream's figures since its last stats, and its last 60 scores (charts skip those they have)."""
+        lat = np.array(st.latencies) * 1000.0 if st.latencies else np.array([np.nan])
+        event = StatsEvent(st.id, st.scorer.frames, st.scored_since_stats / max(now - st.stats_at, 1e-6),
+                           float(np.percentile(lat, 50)), float(np.percentile(lat, 99)), self.ring.dropped[st.source.slot],
+                           st.scorer.threshold, [round(v, 3) for v in list(st.scorer.recent)[-60:]],
+                           st.scorer.recent_last_frame)
+        st.latencies.clear()
+        st.scored_since_stats, st.stats_at = 0, now
+        return event
 

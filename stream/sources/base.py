@@ -27,6 +27,7 @@ from .decode import (
     frame_time,
     latest_end,
     missing_tail,
+    reason,
     stream_fps,
 )
 
@@ -112,8 +113,9 @@ class ThreadedSource(ABC):
             self.failed, self.error = True, exc
             self.on_status("failed", str(exc))
         except (av.FFmpegError, OSError) as exc:
-            self.failed, self.error = True, UsageError(f"{self.url}: unreadable ({exc})")
-            self.on_status("failed", str(exc))
+            log.debug("%s: %r", self.url, exc)  # -vv: PyAV's own words
+            self.failed, self.error = True, UsageError(f"{self.url}: unreadable ({reason(exc)})")
+            self.on_status("failed", reason(exc))
         except Exception as exc:  # a decode thread must never die silently
             log.exception("source %s failed", self.url)
             self.failed = True

@@ -87,7 +87,7 @@ def write(video: str, shots: list[Shot], cfg: SplitConfig) -> None:
         ain = src.streams.audio[0] if src.streams.audio else None
         pts, keys = frame_index(src, vin, video)
         step = 1 / stream_fps(vin)
-        progress = Progress(len(shots), "split")
+        progress = Progress(len(shots), "split", unit="file")
         for shot in shots:
             if shot.start >= len(pts):
                 log.warning("scene %d starts at frame %d, after the video's last frame (%d): no file", shot.scene, shot.start, len(pts) - 1)

@@ -201,7 +201,7 @@ def write(video: str, shots: list[Shot], cfg: SplitConfig) -> None:
         if ain is None:
             log.info("%s has no audio: the files hold video only", video)
         splitter = _Splitter(shots, vin, ain, cfg)
-        progress = Progress(vin.frames or None, "split")
+        progress = Progress(vin.frames or None, "split", unit="frame")
         try:
             for packet in src.demux(*(s for s in (vin, ain) if s is not None)):
                 try:

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import psutil
 import pytest
-from helpers import REPROCUT, TIMEOUT, model_args, run_cli
+from helpers import REPROCUT, TIMEOUT, model_args, require_extra, run_cli
+from reprocut.stream.runtime.encoder import default_model_path
 
 
 def manifest(out) -> list[dict]:
@@ -62,7 +63,49 @@ def test_local_workers_find_the_labelled_cuts_and_a_rerun_redoes_only_the_failed
     assert mtimes(out, first.values()) == before
 
 
+def test_a_rerun_redoes_what_other_settings_or_formats_change_says_why_and_keeps_the_formats(tmp_path, clip_factory):
+    """Resume keys on what decides a result: other scoring options or other model bytes redo a video, with a warning
+    that says what changed; the same model under another name does not; a format added is written beside the
+    others (all of them rewritten), and a later run without it finds everything done."""
+    folder, out = tmp_path / "clips", tmp_path / "scenes"
+    folder.mkdir()
+    shutil.copyfile(clip_factory("archive-1", frames=120, seed=1)[0], folder / "ep1.mp4")
+    bundled = Path(default_model_path()).read_bytes()
+    (tmp_path / "copy.onnx").write_bytes(bundled)
+    (tmp_path / "mine.onnx").write_bytes(bundled + b"\x32\x04mine")  # a doc string appended: other bytes, still a model
+
+    def batch(*args) -> subprocess.CompletedProcess:
+        result = run_cli("batch", folder, "--out", out, "--workers", "1", *args)
+        assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+        return result
+
+    batch("--model", tmp_path / "copy.onnx")
+    assert manifest(out)[0]["settings"]["options"] == {}
+    stamp = mtimes(out, manifest(out))
+    result = batch("--min-scene-len", "1.0")  # the bundled model, under its own name: the same bytes
+    assert "1 ok (1 done again), 0 failed, 0 done before" in result.stdout
+    assert result.stderr.splitlines() == ["WARNING: 1 video done before: made with other settings "
+                                          "(scorer.decider.min_scene_len default -> 1.0); doing it again"]
+    line = manifest(out)[-1]
+    assert line["settings"]["options"] == {"scorer.decider.min_scene_len": 1.0} and mtimes(out, [line]) != stamp
+    scenes = json.loads((out / "ep1.json").read_text())["scenes"]
+    assert [s["start_frame"] for s in scenes] == sorted([0, *line["cut_frames"]] + [(t["start"] + t["end"] + 1) // 2
+                                                                                    for t in line["transitions"]])
+    result = batch("--min-scene-len", "1.0")
+    assert "0 ok, 0 failed, 1 done before" in result.stdout and result.stderr == ""
+    result = batch("--min-scene-len", "1.0", "--model", tmp_path / "mine.onnx")
+    assert "1 ok (1 done again)" in result.stdout and len(result.stderr.splitlines()) == 1
+    assert "made with other settings (model " in result.stderr
+    result = batch("--min-scene-len", "1.0", "--model", tmp_path / "mine.onnx", "--edl")
+    assert "1 ok (1 done again)" in result.stdout and result.stderr == ""  # asked for: no warning
+    assert manifest(out)[-1]["outputs"] == {"edl": "ep1.edl", "json": "ep1.json", "csv": "ep1.csv"}
+    assert all((out / f"ep1.{kind}").stat().st_size > 0 for kind in ("edl", "json", "csv"))
+    result = batch("--min-scene-len", "1.0", "--model", tmp_path / "mine.onnx")
+    assert "0 ok, 0 failed, 1 done before" in result.stdout
+
+
 def test_ray_tasks_give_the_same_results(tmp_path, archive):
+    require_extra("ray")
     inputs, labelled, broken, missing = archive
     out = tmp_path / "scenes"
     result = run_cli("batch", *inputs, "--out", out, "--ray", "--workers", "2", *model_args())
@@ -126,6 +169,8 @@ def busy_worker(proc: subprocess.Popen, marker: str, videos: set[str]) -> tuple[
 
 @pytest.mark.parametrize("mode", ["local", "ray"])
 def test_a_worker_killed_mid_video_is_replaced_and_its_video_done_again(tmp_path, clip_factory, mode):
+    if mode == "ray":
+        require_extra("ray")
     folder, out = tmp_path / "clips", tmp_path / "scenes"
     folder.mkdir()
     for seed in (1, 2):

@@ -128,7 +128,8 @@ def test_interrupt_flushes_scene_files_and_exits_cleanly(tmp_path, clip_factory,
 
 def test_bad_sources_and_options(tmp_path):
     assert_one_line_error(run_cli("detect", tmp_path / "missing.mp4"), "no such file")
-    assert_one_line_error(run_cli("detect", tmp_path), "directory")
+    assert_one_line_error(run_cli("detect", tmp_path), f"is a directory, expected a video file (for every video in a folder: "
+                                                      f"reprocut batch {tmp_path} --out DIR)")
     empty = tmp_path / "empty.mp4"
     empty.write_bytes(b"")
     assert_one_line_error(run_cli("detect", empty), "empty")

@@ -82,3 +82,20 @@ def test_any_other_import_error_is_a_bug_and_surfaces_as_one(monkeypatch, capsys
     with pytest.raises(ImportError) as raised:
         cli.main(["demo", "--out", "x.mp4"])
     assert raised.value is exc and "pip install" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("argv", "unknown", "meant"), [
+    (["detect", "clip.mp4", "--cvs", "scenes.csv"], "--cvs scenes.csv", "--csv"),
+    (["batch", "series", "--out", "scenes", "--min-scene-length", "1"], "--min-scene-length 1", "--min-scene-len"),
+    (["split", "clip.mp4", "--out", "shots", "--trim-transistions"], "--trim-transistions", "--trim-transitions"),
+])
+def test_a_mistyped_option_is_answered_with_the_closest_real_one(argv, unknown, meant):
+    result = run_cli(*argv)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1] == f"reprocut {argv[0]}: error: unrecognized arguments: {unknown} (did you mean {meant}?)"
+    assert result.stderr.startswith(f"usage: reprocut {argv[0]} ")  # the command's usage, where the option is
+
+
+def test_an_option_like_none_gets_no_suggestion():
+    result = run_cli("detect", "clip.mp4", "--zzzzzz")
+    assert result.returncode == 2 and result.stderr.splitlines()[-1] == "reprocut detect: error: unrecognized arguments: --zzzzzz"

@@ -5,6 +5,7 @@ Needs PyPI (pip and setuptools are fetched); skipped, saying so, where it cannot
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -50,3 +51,18 @@ def test_build_is_quiet_and_ships_the_data(tmp_path):
     for shipped in ("reprocut/stream/models/default.onnx", "reprocut/stream/sinks/server/web/dashboard.js",
                     "reprocut/stream/sinks/server/schema/cut.json", "reprocut/stream/cli/main.py"):
         assert shipped in names
+
+
+def test_without_an_extra_its_tests_fail_saying_how_to_install_it():
+    """The tests of OpenTimelineIO and Ray, run where neither is installed: every file is collected (no import
+    error stops the run), and each test that needs an extra fails at its set-up, naming the extra and the command
+    that installs it, while the others run."""
+    code = ("import sys; sys.modules['opentimelineio'] = sys.modules['ray'] = None; import pytest; "
+            "sys.exit(pytest.main(sys.argv[1:]))")
+    files = ["tests/sinks/files/test_otio.py", "tests/cli/test_timelines.py", "tests/batch/test_archive_runs.py"]
+    result = subprocess.run([sys.executable, "-c", code, "-p", "no:cacheprovider", "-q", *files, "-k", "round_trip"],
+                            capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert result.returncode == 1 and "ERROR collecting" not in result.stdout, result.stdout
+    assert re.fullmatch(r"\d+ deselected, 3 errors in [\d.]+s", result.stdout.splitlines()[-1]), result.stdout  # the 3 round trips
+    assert result.stdout.count("the timeline extra is missing (opentimelineio is not installed): pip install -e '.[timeline]'") == 3
+    assert "halted" not in result.stdout and "Traceback" not in result.stdout  # the message alone

@@ -5,15 +5,18 @@ pseudo-terminal, where the bar is drawn)."""
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import pty
 import re
 import select
+import shlex
 import struct
+import subprocess
 import termios
 import time
 
-from helpers import REPROCUT, TIMEOUT, jsonl_events, run_cli
+from helpers import REPROCUT, TIMEOUT, jsonl_events, model_args, run_cli
 
 FRAMES = 200
 DEMO = f"demo://?frames={FRAMES}"
@@ -76,3 +79,32 @@ def test_no_log_lines_by_default_info_with_verbose_and_status_in_jsonl():
     assert statuses == ["ended"]  # what -v would log reaches --jsonl consumers as events
     verbose = run_cli("detect", "demo://?frames=60", "--jsonl", "--verbose")  # also after the command's name
     assert re.search(r" INFO .*: encoder ", verbose.stderr) and re.search(r" INFO .*: stream 0: ended", verbose.stderr), verbose.stderr
+
+
+def test_split_counts_its_bar_in_frames(tmp_path, clip_factory):
+    clip, labels = clip_factory("split-bar", frames=96, seed=3)
+    scenes = [{"start_frame": a, "end_frame": b, "start_time": a / 24, "end_time": b / 24}
+              for a, b in zip([0, *labels["cuts"]], [*labels["cuts"], labels["frames"]])]
+    (tmp_path / "scenes.json").write_text(json.dumps({"scenes": scenes}))
+    code, text = run_in_pty("split", str(clip), "--scenes", str(tmp_path / "scenes.json"), "--out", str(tmp_path / "shots"))
+    assert code == 0, text
+    bars = [p for p in pieces(text) if re.search(r"split: +\d+%\|", p)]
+    assert bars and f"{labels['frames']}/{labels['frames']}" in bars[-1], text
+    assert all("frame/s" in p or "s/frame" in p for p in bars) and not any("it/s" in p or "s/it" in p for p in bars), bars
+
+
+def test_a_closed_stdout_ends_the_run_quietly(tmp_path, clip_factory):
+    """``| head -1`` through a real shell pipe, then a pipe closed before the first write (the table of
+    ``detect``, the summary of ``batch``): exit code 141 (128 + SIGPIPE), no traceback, nothing on stderr."""
+    line = f"{shlex.join([*REPROCUT, 'detect', DEMO, '--jsonl', *model_args()])} | head -1; exit ${{PIPESTATUS[0]}}"
+    result = subprocess.run(["bash", "-c", line], capture_output=True, text=True, timeout=3 * TIMEOUT)
+    assert (result.returncode, result.stderr) == (141, "") and json.loads(result.stdout)["type"] == "cut", result.stderr
+    clip, _ = clip_factory("closed-stdout", frames=48, seed=2)
+    for args in (["detect", "demo://?frames=48"], ["batch", str(clip), "--out", str(tmp_path / "scenes")]):
+        reader, writer = os.pipe()
+        os.close(reader)  # nobody will read: the first write fails
+        proc = subprocess.run([*REPROCUT, *args, *model_args()], stdout=writer, stderr=subprocess.PIPE, text=True,
+                              timeout=3 * TIMEOUT)
+        os.close(writer)
+        assert (proc.returncode, proc.stderr) == (141, ""), (args, proc.stderr)
+    assert json.loads((tmp_path / "scenes" / "manifest.jsonl").read_text())["status"] == "ok"  # the work was done

@@ -6,9 +6,8 @@ import shutil
 import xml.etree.ElementTree as ET
 from fractions import Fraction
 
-import opentimelineio as otio  # the timeline extra, installed by the test command (scripts/setup.sh --test)
 import pytest
-from helpers import run_cli
+from helpers import require_extra, run_cli
 
 RATE = Fraction(24000, 1001)
 
@@ -20,7 +19,13 @@ def film(cut_clip):
     return clip
 
 
-def check_timelines(out: dict, clip) -> None:
+@pytest.fixture
+def otio():
+    """OpenTimelineIO: the timeline extra, installed by the test command (scripts/setup.sh --test)."""
+    return require_extra("opentimelineio")
+
+
+def check_timelines(otio, out: dict, clip) -> None:
     """The OTIO and FCPXML files in ``out`` hold one clip per scene of the JSON scene list, on the source's frame grid."""
     scenes = [(s["start_frame"], s["end_frame"] - s["start_frame"]) for s in json.loads(out["json"].read_text())["scenes"]]
     assert len(scenes) > 1
@@ -39,14 +44,14 @@ def check_timelines(out: dict, clip) -> None:
     assert [(Fraction(c.get("start")[:-1]) * RATE, Fraction(c.get("duration")[:-1]) * RATE) for c in clips] == scenes
 
 
-def test_detect_writes_timelines_of_its_scenes(tmp_path, film):
+def test_detect_writes_timelines_of_its_scenes(tmp_path, film, otio):
     out = {k: tmp_path / f"scenes.{k}" for k in ("json", "otio", "fcpxml")}
     result = run_cli("detect", film, *(a for k, p in out.items() for a in (f"--{k}", p)))
     assert result.returncode == 0, result.stderr
-    check_timelines(out, film)
+    check_timelines(otio, out, film)
 
 
-def test_batch_writes_a_timeline_per_video(tmp_path, film):
+def test_batch_writes_a_timeline_per_video(tmp_path, film, otio):
     series = tmp_path / "series"
     series.mkdir()
     clip = shutil.copyfile(film, series / "ep1.mp4")
@@ -54,4 +59,4 @@ def test_batch_writes_a_timeline_per_video(tmp_path, film):
     assert result.returncode == 0, result.stderr
     line = json.loads((tmp_path / "out" / "manifest.jsonl").read_text())
     assert line["outputs"] == {k: f"ep1.{k}" for k in ("json", "otio", "fcpxml")}
-    check_timelines({k: tmp_path / "out" / f"ep1.{k}" for k in ("json", "otio", "fcpxml")}, clip)
+    check_timelines(otio, {k: tmp_path / "out" / f"ep1.{k}" for k in ("json", "otio", "fcpxml")}, clip)

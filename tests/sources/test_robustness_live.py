@@ -78,25 +78,35 @@ def statuses(events: list[dict]) -> list[tuple[str, str]]:
 
 
 # -- live faults -----------------------------------------------------------------------------
-def test_connection_refused_gives_up_after_max_retries():
-    code, events, stderr = detect_jsonl(f"rtsp://127.0.0.1:{closed_port()}/x", "--max-retries", "1")
-    assert code == 1
-    assert [s for s, _ in statuses(events)] == ["lost", "reconnecting", "lost", "failed"]
-    assert "refused" in statuses(events)[0][1].lower()
+@pytest.mark.parametrize(("host", "words"), [(None, "connection refused"), ("nohost.invalid", "host not found")])
+def test_a_source_that_never_connects_fails_after_a_few_quick_tries_in_words(host, words):
+    """Not ``lost`` (it never was up) and no ten reconnects with backoff: three quick tries, then one line that
+    names the URL and the problem in words (no exception class), no scene table, exit 1."""
+    url = f"rtsp://{host or '127.0.0.1'}:{closed_port()}/stream1"
+    result = run_cli("detect", url, *model_args(), timeout=4 * TIMEOUT)
+    assert result.returncode == 1 and result.stdout == "", result.stdout
+    (line,) = result.stderr.splitlines()
+    assert url in line and words in line and "3 tries" in line and "Error" not in line, line
+
+
+def test_no_retries_a_source_that_never_connects_is_tried_once():
+    code, events, _ = detect_jsonl(f"rtsp://127.0.0.1:{closed_port()}/x", "--max-retries", "0")
+    seen = statuses(events)
+    assert code == 1 and [s for s, _ in seen] == ["failed"] and "connection refused (never connected: 1 try" in seen[0][1]
     assert events[-1]["type"] == "end" and events[-1]["reason"] == "failed" and events[-1]["frames"] == 0
 
 
 @pytest.mark.parametrize("scheme", ["tcp", "rtsp"])
-def test_host_that_never_answers_counts_as_a_stall(scheme, step_server):
-    """The host accepts the connection and never sends a byte: bounded by --stall-timeout, then retried."""
+def test_a_host_that_never_answers_fails_after_the_open_timeout(scheme, step_server):
+    """The host accepts the connection and never sends a byte: one try, bounded by the open timeout
+    (twice --stall-timeout), then ``failed`` saying so, not a codec error."""
     silent = step_server([(b"", "stall")] * 4)
     url = f"tcp://127.0.0.1:{silent.port}" if scheme == "tcp" else f"rtsp://127.0.0.1:{silent.port}/x"
-    code, events, _ = detect_jsonl(url, "--stall-timeout", "1", "--max-retries", "1")
+    code, events, _ = detect_jsonl(url, "--stall-timeout", "1")
     assert code == 1
     seen = statuses(events)
-    assert [s for s, _ in seen] == ["lost", "reconnecting", "lost", "failed"]
-    assert all("no answer" in d for s, d in seen if s == "lost"), seen  # says why, not a codec error
-    assert silent.connections == 2  # the first try and one retry
+    assert [s for s, _ in seen] == ["failed"] and "no answer" in seen[0][1], seen
+    assert silent.connections == 1
     assert events[-1]["type"] == "end" and events[-1]["reason"] == "failed"
 
 
@@ -155,8 +165,8 @@ def test_serve_marks_a_dead_source_failed_and_keeps_serving_the_others(serve, tm
         assert [s["id"] for s in hello["streams"]] == ["0", "1"]
         messages = receive_until_ended(ws, streams=2)
     by_stream = {sid: [m for m in messages if m.get("stream") == sid] for sid in ("0", "1")}
-    dead_status = [m["status"] for m in by_stream["1"] if m["type"] == "source"]
-    assert dead_status == ["lost", "reconnecting", "lost", "failed"]
+    dead_status = [(m["status"], m["detail"]) for m in by_stream["1"] if m["type"] == "source"]
+    assert [s for s, _ in dead_status] == ["failed"] and "connection refused" in dead_status[0][1]  # never connected
     assert by_stream["1"][-1]["type"] == "end" and by_stream["1"][-1]["reason"] == "failed"
     good_end = by_stream["0"][-1]
     assert good_end["type"] == "end" and good_end["reason"] == "eof" and good_end["frames"] == labels["frames"]

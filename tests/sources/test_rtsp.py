@@ -276,6 +276,23 @@ def test_serve_follows_rtsp_through_a_server_restart(clip, rtsp, serve):
         events.close()
 
 
+# -- a source that never connected ------------------------------------------------------------
+def test_a_camera_that_refuses_the_first_connection_fails_in_seconds_with_one_line(clip_factory, tmp_path):
+    """The RTSP server answers, but has no such stream (404): the source never connected, so it is not ``lost`` and
+    not reconnected with backoff for a minute; three quick tries, then one line that names the URL and the reason
+    in words, no scene table, exit 1."""
+    path, _ = clip_factory("rtsp-short", frames=48, seed=5)
+    server = RtspServer(path, tmp_path / "rtsp.log")
+    wrong = server.url.replace("/clip", "/stream1")
+    try:
+        result = run_cli("detect", wrong, *model_args(), timeout=4 * TIMEOUT)
+    finally:
+        server.close()
+    assert result.returncode == 1 and result.stdout == "", result.stdout
+    (line,) = result.stderr.splitlines()
+    assert wrong in line and "404 not found" in line and "never connected: 3 tries" in line and "Error" not in line, line
+
+
 # -- --max-retries 0: never reconnect ---------------------------------------------------------
 def test_no_retries_a_stream_its_server_ends_ends_the_run(clip_factory, tmp_path):
     """The server plays the clip and ends it: ``connected``, ``ended``, exit 0; no reconnect, no replay."""

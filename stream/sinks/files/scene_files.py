@@ -43,6 +43,12 @@ class SceneList:
         elif isinstance(event, EndEvent):
             self.end = event
 
+    @property
+    def ended(self) -> bool:
+        """The stream has ended and has a scene list: not a source that failed before its first frame (a camera
+        that never connected), whose failure is the only thing to say."""
+        return self.end is not None and not (self.end.reason == "failed" and not self.end.frames)
+
     def scenes(self) -> list[Scene]:
         return scenes_from_cuts([(c.frame, c.time) for c in self.cuts], self.end.frames, self.end.duration, self.transitions)
 
@@ -51,7 +57,7 @@ class SceneList:
 
 
 class SceneFiles(SceneList):
-    """Writes the scene list of ``source`` to the paths given, at close (nothing if it never ended).
+    """Writes the scene list of ``source`` to the paths given, at close (nothing if it never ended, or never began).
 
     ``name`` is the title of the EDL (its base name) and the ``source`` of the JSON; the frame
     rate is read from ``source`` at close, as a live source knows it only once connected.
@@ -69,7 +75,7 @@ class SceneFiles(SceneList):
             require_otio()  # before the run, not at its end
 
     def close(self) -> None:
-        if self.end is None:
+        if not self.ended:
             return
         paths = {"csv": self.csv, "edl": self.edl, "json": self.json, "otio": self.otio, "fcpxml": self.fcpxml}
         for kind, text in render(self, self.source, self.name, [k for k, p in paths.items() if p]).items():

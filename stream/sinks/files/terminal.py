@@ -11,6 +11,11 @@ from ...runtime.progress import Progress
 from .scene_files import SceneList
 
 
+def count(n: int, noun: str) -> str:
+    """``1 cut``, ``2 cuts``: a number and a noun that agrees with it (plural: noun + s)."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 class CutLines:
     """One line per cut and per transition, as it happens (a live source has no end to wait for)."""
 
@@ -50,19 +55,21 @@ class ProgressBar:
 
 
 class SceneTable(SceneList):
-    """The scenes, one row each, and a summary line, printed once the stream has ended."""
+    """The scenes, one row each, and a summary line, printed once the stream has ended (not for a source that
+    failed before its first frame: it has no scene, and its failure is the line that says why)."""
 
     def __init__(self, out: TextIO | None = None):
         super().__init__()
         self.out = out  # None: sys.stdout
 
     def close(self) -> None:
-        if self.end is None:
+        if not self.ended:
             return
         end, out = self.end, self.out
-        print(f"{'scene':>5}  {'start frame':>11}  {'start':>12}  {'end frame':>9}  {'length (s)':>10}", file=out)
+        print(f"{'scene':>5}  {'start frame':>11}  {'start':>12}  {'end frame (excl.)':>17}  {'length (s)':>10}", file=out)
         for i, s in enumerate(self.scenes(), 1):
-            print(f"{i:>5}  {s.start_frame:>11}  {timecode(s.start_time):>12}  {s.end_frame:>9}  {s.end_time - s.start_time:>10.3f}", file=out)
-        extra = (f", {len(self.transitions)} transitions" if self.transitions else "") + (
-            f", {end.dropped} frames dropped" if end.dropped else "")
-        print(f"{len(self.cuts)} cuts, {end.frames} frames, {end.duration:.2f} s{extra}", file=out)
+            print(f"{i:>5}  {s.start_frame:>11}  {timecode(s.start_time):>12}  {s.end_frame:>17}  {s.end_time - s.start_time:>10.3f}",
+                  file=out)
+        extra = (f", {count(len(self.transitions), 'transition')}" if self.transitions else "") + (
+            f", {count(end.dropped, 'frame')} dropped" if end.dropped else "")
+        print(f"{count(len(self.cuts), 'cut')}, {count(end.frames, 'frame')}, {end.duration:.2f} s{extra}", file=out)

@@ -117,6 +117,16 @@ def test_sink_writes_nothing_without_an_end(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_sink_writes_nothing_for_a_source_that_failed_before_its_first_frame(tmp_path):
+    """A camera that never connected has no scene list, not an empty one; a stream that ended with no frame has."""
+    sink = SceneFiles("rtsp://camera/1", open_source("demo://?frames=96"), csv=str(tmp_path / "scenes.csv"))
+    feed([SourceEvent("0", "failed", "connection refused"), EndEvent("0", 0, 0, 0.0, 0, "failed")], [sink])
+    assert list(tmp_path.iterdir()) == []
+    sink = SceneFiles("empty.ts", open_source("demo://?frames=96"), csv=str(tmp_path / "scenes.csv"))
+    feed([EndEvent("0", 0, 0, 0.0, 0, "eof")], [sink])
+    assert (tmp_path / "scenes.csv").read_text().startswith("Timecode List:")
+
+
 def dissolve(start: int, end: int, kind: str = "dissolve") -> TransitionEvent:
     return TransitionEvent("0", start, end, kind, start / 24, end / 24, 1.6, time.time())
 

@@ -24,10 +24,10 @@ def test_cut_lines_as_they_happen():
 def test_scene_table_at_the_end(capsys):
     feed(EVENTS, [SceneTable()])
     assert capsys.readouterr().out == (
-        "scene  start frame         start  end frame  length (s)\n"
-        "    1            0  00:00:00.000         50       2.000\n"
-        "    2           50  00:00:02.000        100       2.000\n"
-        "    3          100  00:00:04.000        150       2.000\n"
+        "scene  start frame         start  end frame (excl.)  length (s)\n"
+        "    1            0  00:00:00.000                 50       2.000\n"
+        "    2           50  00:00:02.000                100       2.000\n"
+        "    3          100  00:00:04.000                150       2.000\n"
         "2 cuts, 150 frames, 6.00 s\n")
 
 
@@ -40,16 +40,24 @@ def test_a_transition_is_a_line_as_it_ends_and_one_boundary_at_its_middle_in_the
     feed(events, [SceneTable(out)])
     lines = out.getvalue().splitlines()
     assert [line.split()[1] for line in lines[1:4]] == ["0", "50", "100"]
-    assert lines[-1] == "1 cuts, 150 frames, 6.00 s, 1 transitions"
+    assert lines[-1] == "1 cut, 150 frames, 6.00 s, 1 transition"
 
 
 def test_scene_table_counts_dropped_frames_and_needs_an_end():
     out = io.StringIO()
     feed([cut(50, 12.5), EndEvent("0", 80, 1, 3.2, 7, "stopped")], [SceneTable(out)])
-    assert out.getvalue().splitlines()[-1] == "1 cuts, 80 frames, 3.20 s, 7 frames dropped"
+    assert out.getvalue().splitlines()[-1] == "1 cut, 80 frames, 3.20 s, 7 frames dropped"
     out = io.StringIO()
     feed([cut(50, 12.5)], [SceneTable(out)])
     assert out.getvalue() == ""
+
+
+def test_a_source_that_failed_before_its_first_frame_has_no_table():
+    out = io.StringIO()
+    feed([EndEvent("0", 0, 0, 0.0, 0, "failed")], [SceneTable(out)])
+    assert out.getvalue() == ""
+    feed([EndEvent("0", 0, 0, 0.0, 0, "eof")], [SceneTable(out)])  # an empty file did end: its (empty) table says so
+    assert out.getvalue().splitlines()[-1] == "0 cuts, 0 frames, 0.00 s"
 
 
 def test_progress_follows_the_stats_and_ends_at_the_true_count():
