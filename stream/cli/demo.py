@@ -20,6 +20,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..core.errors import UsageError
+    from ..sinks.files.terminal import count
     from ..sources.cartoon import DemoConfig, write_clip
     from .options import config_from
 
@@ -30,5 +31,6 @@ def run(args: argparse.Namespace) -> int:
     if width % 2 or height % 2 or width < 16 or height < 16 or args.frames < 1:
         raise UsageError("--size needs even sides of at least 16 and --frames at least 1")
     meta = write_clip(config_from(args, DemoConfig, width=width, height=height), args.out)
-    print(f"wrote {args.out}: {meta['frames']} frames, {len(meta['cuts'])} cuts, {len(meta['gradual'])} fades")
+    print(f"wrote {args.out}: {count(meta['frames'], 'frame')}, {count(len(meta['cuts']), 'cut')}, "
+          f"{count(len(meta['gradual']), 'fade')}")
     return 0

@@ -108,3 +108,11 @@ def test_a_closed_stdout_ends_the_run_quietly(tmp_path, clip_factory):
         os.close(writer)
         assert (proc.returncode, proc.stderr) == (141, ""), (args, proc.stderr)
     assert json.loads((tmp_path / "scenes" / "manifest.jsonl").read_text())["status"] == "ok"  # the work was done
+
+
+def test_demo_says_what_it_wrote_in_agreeing_numbers(tmp_path):
+    """``reprocut demo``'s one line counts in words that agree with the numbers: a one-frame clip is "1 frame"."""
+    out = tmp_path / "one.mp4"
+    result = run_cli("demo", "--out", out, "--frames", "1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"wrote {out}: 1 frame, 0 cuts, 0 fades"
