@@ -1,12 +1,14 @@
 """``reprocut eval``: precision, recall and F1 of detected cuts and transitions against hand labels.
 
 One clip (``eval VIDEO --labels LABELS.json``) or a dataset folder (``eval --dataset DIR``,
-every ``DIR/labels/*.json`` with its clip), one table either way, micro-averaged over clips, hard
-cuts and gradual transitions side by side. With the default signals each clip is also scored
-with the KL alone and with pix+hist alone (each signal's contribution): ``evaluation/dataset.py``
-runs and scores the clips; this module parses the options and prints. Misses and false alarms are
-listed with frame and time so they can be looked at; ``--json`` prints the same report for
-machines, ``--plot`` draws each clip's score curve.
+every ``DIR/labels/*.json`` with its clip), one table either way, micro-averaged over clips and
+over each family of footage, hard cuts, gradual transitions and the scene list side by side. With
+the default signals each clip is also scored with the KL alone and with pix+hist alone (each
+signal's contribution); ``--splice N`` also re-cuts each clip's own shots into N new edits with
+known cuts and scores those apart (docs/splice.md): ``evaluation/dataset.py`` runs and scores the
+clips; this module parses the options and prints. Misses and false alarms are listed with frame
+and time so they can be looked at; ``--json`` prints the same report for machines, ``--plot``
+draws each clip's score curve.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ HELP = "score detected cuts and transitions against labels: precision, recall, F
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     from ..evaluation.metrics import EvalConfig
+    from ..evaluation.splice import SpliceConfig
     from .options import add_options
     from .pipeline_options import add_pipeline_options
 
@@ -33,6 +36,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_options(p, EvalConfig, {"tolerance": {"metavar": "N", "help": "frames a detection may be off a hard cut (default %(default)s)"},
                                 "gradual_tolerance": {"metavar": "N", "help": "frames a detected transition may fall short of a "
                                                       "labelled gradual span and still find it (default %(default)s)"}})
+    s = p.add_argument_group("spliced edits (docs/splice.md in the project)")
+    add_options(s, SpliceConfig, {
+        "splice": {"metavar": "N", "help": "also re-cut each labelled clip's own shots into N new edits with known cuts "
+                                           "and transitions, and score those apart (default: %(default)s, none)"},
+        "seed": {"metavar": "S", "help": "which edits --splice writes: the same seed, the same edits"},
+        "workdir": {"metavar": "DIR", "help": "keep the spliced edits and their label files here, a dataset folder of its "
+                                              "own (default: a temp dir, removed)"},
+    })
     p.add_argument("--json", action="store_true", help="print the report as JSON on stdout, nothing else")
     p.add_argument("--plot", metavar="PNG", help="draw score, threshold, cuts and detections (with --dataset: a folder)")
     add_pipeline_options(p, live=False)  # files only
@@ -62,14 +73,17 @@ def _targets(args: argparse.Namespace) -> list:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..evaluation.dataset import evaluate
+    from ..evaluation.dataset import evaluate, evaluate_spliced
     from ..evaluation.metrics import EvalConfig
-    from ..evaluation.report import fmt_rate, format_text
+    from ..evaluation.report import fmt_rate, format_spliced, format_text
+    from ..evaluation.splice import SpliceConfig
     from .options import check_output_folders, config_from
     from .pipeline_options import pipeline_config
 
     targets = _targets(args)
     evaluation = config_from(args, EvalConfig)
+    splice = config_from(args, SpliceConfig)
+    splice.check()
     each = None
     if args.plot:
         from ..evaluation.plot import _pyplot, plot_clip
@@ -87,8 +101,9 @@ def run(args: argparse.Namespace) -> int:
             plot_clip(out, run_.trace, labels, score, detections, f"{labels.name}: P {p}  R {r}  F1 {f1}",
                       [(t.start, t.end) for t in run_.transitions])
     config = pipeline_config(args)
-    config = replace(config, scorer=replace(config.scorer, trace=bool(args.plot)))
-    report = evaluate(targets, config, evaluation, each)
+    report = evaluate(targets, replace(config, scorer=replace(config.scorer, trace=bool(args.plot))), evaluation, each)
+    if splice.splice:
+        report["spliced"] = evaluate_spliced(targets, config, evaluation, splice)
     if args.json:
         json.dump(report, sys.stdout, indent=1)
         sys.stdout.write("\n")
@@ -96,4 +111,6 @@ def run(args: argparse.Namespace) -> int:
         format_text(report)
         if args.plot:
             print(f"\nplot{'s' if args.dataset else ''}: {args.plot}")
+        if splice.splice:
+            format_spliced(report["spliced"])
     return 0

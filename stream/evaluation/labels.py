@@ -36,6 +36,7 @@ class Labels:
     fps: float | None = None  # nominal; None for variable or unknown rates
     frames: int | None = None  # decoded frames, when the label file says
     notes: str = ""
+    family: str = ""  # kind of footage ("animation", "live action", "test pattern"...): eval reports each family apart
 
 
 def _frame(value, where: str) -> int:
@@ -99,6 +100,9 @@ def parse_labels(data: object, source: str, clip: str = "") -> Labels:
     frames = data.get("frames")
     if frames is not None:
         frames = _frame(frames, f"{where}: 'frames'")
+    family = data.get("family", "")
+    if not isinstance(family, str):
+        raise UsageError(f"{where}: 'family' must be a short text such as \"animation\" or \"live action\"")
     labels = Labels(
         name=os.path.splitext(os.path.basename(source))[0],
         source=source,
@@ -111,6 +115,7 @@ def parse_labels(data: object, source: str, clip: str = "") -> Labels:
         fps=_fps(data.get("fps")),
         frames=frames,
         notes=str(data.get("notes", "")),
+        family=family.strip(),
     )
     if frames is not None:
         last = max([*labels.cuts, *labels.optional, *(s[1] for s in labels.gradual), *(s[1] for s in labels.dont_care),

@@ -29,6 +29,7 @@ RECORD_FRAMES = 30_000  # frames held in memory for replays (~370 MB at 64x64); 
 
 if TYPE_CHECKING:
     from ..core.contracts import FrameSink, Source, StatusCallback
+    from ..core.scenes import Scene
     from ..runtime.encoder import Encoder
     from ..runtime.pipeline import PipelineConfig
     from ..sinks.files.scene_files import SceneList
@@ -45,6 +46,7 @@ class ClipRun:
     source: Source | None = None  # what was read (frame rate, size)
     transitions: list[TransitionEvent] = field(default_factory=list)
     encoded: int = 0  # frames that went through the encoder (the others repeat a frame or decide nothing)
+    scenes: list[Scene] = field(default_factory=list)  # the scene list, as detect --json/--csv and split write it
 
     @property
     def fps(self) -> float:
@@ -72,7 +74,7 @@ def _run(source: Source, config: PipelineConfig, encoder: Encoder | None, found:
     seconds = time.perf_counter() - start
     scorer = pipeline.scorers[0]
     return ClipRun(found.end.frames if found.end else 0, found.cuts, list(scorer.trace) if scorer else [], seconds, source,
-                   found.transitions, pipeline.streams[0].encoded)
+                   found.transitions, pipeline.streams[0].encoded, found.scenes() if found.end else [])
 
 
 def detect_clip_each(clip: str, configs: list[PipelineConfig], encoder: Encoder) -> list[ClipRun]:

@@ -10,6 +10,8 @@ import sys
 
 import pytest
 from helpers import assert_one_line_error, run_cli, shared_path
+from reprocut.stream.evaluation.labels import load_dataset
+from reprocut.stream.evaluation.splice import SpliceConfig
 from reprocut.stream.runtime.encoder import default_model_path
 
 
@@ -105,21 +107,79 @@ def test_text_table_and_labels_found_beside_the_video(clip, model):
     assert "overall (micro)" in result.stdout
     assert any(line.startswith("eval ") for line in result.stdout.splitlines())
     assert "hard-cut F1 per clip by signals" in result.stdout
-    assert [line.split()[0] for line in result.stdout.splitlines() if line.startswith(("  default ", "  kl only", "  pix+hist"))] \
-        == ["default", "kl", "pix+hist"]
+    table = result.stdout.split("by family and signals")[1].split("\n\n")[0].splitlines()
+    assert table[2].split()[:3] == ["all", "1", "default"]  # one clip, one family: its rows are those of all clips
+    assert [line.split()[0] for line in table[3:]] == ["kl", "pix+hist"]
+    assert table[1].split()[-5:] == ["scenes", "sFA", "sP", "sR", "sF1"]  # the scene list beside the cut events
 
 
-def test_dataset_folder_gives_one_table_micro_averaged(tmp_path, clip_factory, model):
-    (tmp_path / "clips").mkdir()
-    (tmp_path / "labels").mkdir()
-    for name, seed in (("a", 3), ("b", 4)):
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory, clip_factory) -> tuple:
+    """A dataset folder of two generated clips of two families; their labels."""
+    folder = tmp_path_factory.mktemp("dataset")
+    (folder / "clips").mkdir()
+    (folder / "labels").mkdir()
+    written = {}
+    for name, seed, family in (("a", 3, "animation"), ("b", 4, "live action")):
         path, labels = clip_factory(f"ds-{name}", frames=120, seed=seed)
-        shutil.copy(path, tmp_path / "clips" / f"{name}.mp4")
-        (tmp_path / "labels" / f"{name}.json").write_text(json.dumps(labels | {"clip": f"clips/{name}.mp4"}))
-    report = eval_json("--dataset", tmp_path, "--model", model)
-    assert [c["name"] for c in report["clips"]] == ["a", "b"]
+        shutil.copy(path, folder / "clips" / f"{name}.mp4")
+        written[name] = labels | {"clip": f"clips/{name}.mp4", "family": family}
+        (folder / "labels" / f"{name}.json").write_text(json.dumps(written[name]))
+    return folder, written
+
+
+def test_dataset_folder_gives_one_table_micro_averaged_per_family_and_in_all(dataset, model):
+    folder, written = dataset
+    report = eval_json("--dataset", folder, "--model", model)
+    assert [(c["name"], c["family"]) for c in report["clips"]] == [("a", "animation"), ("b", "live action")]
     for key in ("tp", "fp", "fn", "cuts"):
         assert report["overall"][key] == sum(c[key] for c in report["clips"])
+    families = {f["family"]: f for f in report["families"]}
+    assert list(families) == ["animation", "live action", "all"]
+    for family, clip in (("animation", report["clips"][0]), ("live action", report["clips"][1])):
+        row = families[family]["settings"][0]  # one clip: the family's figures are the clip's
+        assert [s["name"] for s in families[family]["settings"]] == ["default", "kl only", "pix+hist"]
+        assert (row["tp"], row["fp"], row["fn"], row["scenes"]) == (clip["tp"], clip["fp"], clip["fn"],
+                                                                   {k: v for k, v in clip["scenes"].items() if not isinstance(v, list)})
+    every = families["all"]["settings"]
+    assert [(s["tp"], s["fp"], s["fn"]) for s in every] == [(r["overall"]["tp"], r["overall"]["fp"], r["overall"]["fn"])
+                                                           for r in report["ablation"]]
+    assert every[0]["scenes"]["labelled"] == sum(len(w["cuts"]) + len(w["gradual"]) for w in written.values())
+
+
+def test_the_scene_list_scored_is_the_one_detect_writes(dataset, model, tmp_path):
+    folder, written = dataset
+    [clip] = eval_json(folder / "clips" / "a.mp4", "--labels", folder / "labels" / "a.json", "--model", model)["clips"]
+    result = run_cli("detect", folder / "clips" / "a.mp4", "--json", tmp_path / "scenes.json", "--model", model)
+    assert result.returncode == 0, result.stderr
+    scenes = json.loads((tmp_path / "scenes.json").read_text())["scenes"]
+    assert clip["scenes"]["starts"] == [s["start_frame"] for s in scenes[1:]]
+    s = clip["scenes"]
+    assert s["labelled"] == len(written["a"]["cuts"]) + len(written["a"]["gradual"]) == s["found"] + s["missed"]
+    assert s["found"] + s["false_alarms"] + len(s["ignored_starts"]) == len(s["starts"])
+
+
+def test_splice_writes_labelled_edits_of_each_clip_and_scores_them_apart(dataset, model, tmp_path):
+    folder, written = dataset
+    work = tmp_path / "work"
+    report = eval_json("--dataset", folder, "--model", model, "--splice", "1", "--seed", "2", "--workdir", work)
+    spliced = report["spliced"]
+    assert (spliced["edits_per_clip"], spliced["seed"], spliced["skipped"]) == (1, 2, [])
+    assert [(c["name"], c["spliced_from"], c["family"]) for c in spliced["clips"]] == [
+        ("a-s2-1", "a", "animation"), ("b-s2-1", "b", "live action")]
+    assert [c["name"] for c in report["clips"]] == ["a", "b"]  # the real clips' report is unchanged by it
+    offsets = []
+    for c in spliced["clips"]:
+        labels = json.loads((work / "labels" / f"{c['name']}.json").read_text())
+        assert (work / labels["clip"]).is_file() and labels["source"]["spliced_from"] == c["spliced_from"]
+        assert (c["cuts"], c["gradual"]["labelled"], c["frames"]) == (len(labels["cuts"]), len(labels["gradual"]), labels["frames"])
+        offsets += [h["offset"] for h in c["hits"]]
+    joins = sum(spliced["joins"].values())
+    assert joins == sum(c["cuts"] + c["gradual"]["labelled"] for c in spliced["clips"]) == 2 * (SpliceConfig.segments - 1)
+    assert len(offsets) > 0.8 * spliced["joins"]["cut"]  # the detector sees the cuts where the labels put them
+    assert sorted(offsets)[len(offsets) // 2] == 0
+    assert [f["family"] for f in spliced["families"]] == ["animation", "live action", "all"]
+    assert [lab.name for lab in load_dataset(str(work))] == ["a-s2-1", "b-s2-1"]  # kept: a dataset folder of its own
 
 
 def test_plot_writes_a_png(tmp_path, clip, model):
@@ -160,6 +220,8 @@ def test_usage_mistakes_are_one_line_errors(tmp_path, clip):
     assert_one_line_error(run_cli("eval", tmp_path / "none.mp4", "--labels", path.with_suffix(".json")), "no such file")
     assert_one_line_error(run_cli("eval", "--dataset", tmp_path), "no labels/ folder")
     assert_one_line_error(run_cli("eval", path, "--tolerance", "-1"), "--tolerance")
+    assert_one_line_error(run_cli("eval", path, "--splice", "-1"), "--splice")
+    assert_one_line_error(run_cli("eval", path, "--workdir", tmp_path), "give --splice N")
     lonely = tmp_path / "lonely.mp4"
     shutil.copy(path, lonely)
     assert_one_line_error(run_cli("eval", lonely), "no --labels given")
@@ -177,3 +239,7 @@ def test_shared_eval_dataset_scores_every_clip(model):
     assert report["overall"]["gradual"]["labelled"] == labelled > 0  # every fade, dissolve and wipe is scored
     assert [r["name"] for r in report["ablation"]] == ["default", "kl only", "pix+hist"]
     assert all(len(r["clips"]) == len(report["clips"]) for r in report["ablation"])
+    assert [f["family"] for f in report["families"]] == ["animation", "live action", "test pattern", "all"]
+    assert sum(f["clips"] for f in report["families"][:-1]) == len(report["clips"])
+    scenes = report["overall"]["scenes"]
+    assert scenes["labelled"] == report["overall"]["cuts"] + labelled == scenes["found"] + scenes["missed"]

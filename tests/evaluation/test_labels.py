@@ -28,6 +28,7 @@ FULL = {
     "hard_negatives": [[100, 104, "flash"], [300, 310]],
     "notes": "how the labels were judged",
     "source": {"repo": "somewhere"},
+    "family": " live action ",
 }
 
 
@@ -40,13 +41,15 @@ def test_the_documented_format_parses_completely():
     assert lab.dont_care == ((263, 263),)
     assert lab.hard_negatives == ((100, 104, "flash"), (300, 310, "unspecified"))
     assert (lab.fps, lab.frames) == (25.0, 720)
+    assert lab.family == "live action"
 
 
 def test_the_example_of_docs_labels_md_parses_and_scores_as_the_page_says():
     [block] = re.findall(r"```json\n(.*?)```", (ROOT / "docs" / "labels.md").read_text(), re.S)
     lab = parse_labels(json.loads(block), "labels/harbour.json", "clips/harbour.mp4")
-    assert (lab.name, lab.fps, lab.frames, lab.cuts) == ("harbour", 25.0, 300, (48, 131, 220, 280))
-    score = score_clip(lab, [48, 72, 98, 133, 170, 205, 221, 222, 255], transitions=[(60, 66), (158, 180)])
+    assert (lab.name, lab.fps, lab.frames, lab.cuts, lab.family) == ("harbour", 25.0, 300, (48, 131, 220, 280), "live action")
+    starts = [48, 63, 72, 98, 133, 169, 205, 221, 222, 255]  # the scene list the page derives from the same run
+    score = score_clip(lab, [48, 72, 98, 133, 170, 205, 221, 222, 255], transitions=[(60, 66), (158, 180)], scenes=starts)
     assert score.hits == [(48, 48), (131, 133), (220, 221)]
     assert score.misses == [280]
     assert score.false_alarms == [72, 205, 222]
@@ -54,10 +57,17 @@ def test_the_example_of_docs_labels_md_parses_and_scores_as_the_page_says():
     assert score.false_alarm_kinds == {"flash": 1, "whip-pan": 1}
     assert (score.gradual.found, score.gradual.false_alarms, score.gradual.f1) == ([(160, 184)], [(60, 66)], pytest.approx(2 / 3))
     assert (score.precision, score.recall, score.f1) == (0.5, 0.75, 0.6)
+    sc = score.scenes
+    assert (sc.cuts, sc.gradual, sc.missed) == ([(48, 48), (131, 133), (220, 221)], [((160, 184), 169)], [(280, 280)])
+    assert (sc.false_alarms, sc.ignored, sc.invented) == ([63, 72, 205, 222], [(98, "optional"), (255, "dont_care")], [])
+    assert (sc.precision, sc.recall, sc.f1) == (0.5, 0.8, pytest.approx(8 / 13))
+    invented = score_clip(lab, [], scenes=sorted(starts + [176])).scenes
+    assert (invented.false_alarms, invented.invented) == ([63, 72, 176, 205, 222], [176])
 
 
 def test_optional_keys_may_be_absent_and_fps_may_be_free_text():
     lab = parse_labels({"cuts": [], "fps": "variable (~16)"}, "y.json")
+    assert lab.family == ""  # reported as "unspecified"
     assert lab.cuts == () and lab.gradual == () and lab.hard_negatives == ()
     assert lab.fps is None and lab.frames is None
 
@@ -77,6 +87,7 @@ def test_optional_keys_may_be_absent_and_fps_may_be_free_text():
     ({"cuts": [], "optional": [-4]}, "'optional': frame -4 is negative"),
     ({"cuts": [700], "frames": 700}, "past the end of the clip"),
     ({"cuts": [], "frames": -1}, "'frames': frame -1 is negative"),
+    ({"cuts": [], "family": ["anime"]}, "'family' must be a short text"),
     ([1, 2], "expected a JSON object"),
 ])
 def test_invalid_labels_name_file_key_and_value(data, needle):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from reprocut.stream.evaluation.labels import Labels
-from reprocut.stream.evaluation.metrics import match, micro, prf, score_clip
+from reprocut.stream.evaluation.metrics import assign, match, micro, prf, score_clip, score_scenes
 
 
 def labels(cuts=(), **kw) -> Labels:
@@ -144,3 +144,52 @@ def test_micro_totals_of_gradual_and_hard_negative_kinds():
 def test_micro_over_no_clips_is_empty_not_an_error():
     t = micro([])
     assert (t.clips, t.f1, t.gradual.recall, t.gradual.f1) == (0, None, None, None)
+
+
+def test_assignment_pairs_points_with_the_windows_that_hold_them_as_many_as_possible_then_closest():
+    # Window 0 holds 5 and 7, window 1 only 7: the most pairs give 7 to window 1, though it is nearer window 0's centre.
+    assert assign([(0, 10, 7), (6, 20, 13)], [5, 7, 30]) == ([(0, 5), (1, 7)], [], [30])
+    assert assign([(0, 10, 5)], [4, 5, 6]) == ([(0, 5)], [], [4, 6])
+    assert assign([(0, 3, 1), (50, 60, 55)], []) == ([], [0, 1], [])
+
+
+def test_scene_list_finds_each_labelled_cut_and_each_gradual_span_once():
+    lab = labels([50, 120], gradual=((200, 230),))
+    s = score_scenes(lab, [0, 51, 118, 215])  # frame 0 opens the first scene: no boundary
+    assert (s.cuts, s.gradual, s.missed, s.false_alarms) == ([(50, 51), (120, 118)], [((200, 230), 215)], [], [])
+    assert (s.tp, s.fp, s.fn, s.f1) == (3, 0, 0, 1.0)
+    assert score_scenes(lab, [50, 120, 197]).gradual == [((200, 230), 197)]  # 3 frames early: within the gradual tolerance
+    assert score_scenes(lab, [50, 120, 196]).missed == [(200, 230)]
+    assert score_scenes(lab, [50, 120, 196]).false_alarms == [196]
+
+
+def test_a_second_start_in_one_fade_is_an_invented_boundary_and_two_cuts_merged_into_one_start_lose_one():
+    lab = labels([100, 102], gradual=((200, 230),))
+    s = score_scenes(lab, [101, 212, 226])
+    assert s.cuts == [(100, 101)] and s.missed == [(102, 102)]  # merged: one start for two labelled cuts
+    assert s.gradual == [((200, 230), 212)] and s.false_alarms == [226] and s.invented == [226]  # 212 is nearer the middle
+    assert (s.precision, s.recall) == (pytest.approx(2 / 3), pytest.approx(2 / 3))
+    # the cut-event scoring ignores a detection inside a gradual span; the scene list does not
+    assert score_clip(lab, [100, 102, 205]).ignored == [(205, "gradual")]
+
+
+def test_scene_list_pairs_a_start_with_the_cut_beside_a_fade_when_that_finds_both():
+    # Nearest-to-the-middle first would give 103 to the span (middle 103) and leave the cut at 104 without a start.
+    s = score_scenes(labels([104], gradual=((96, 110),)), [103, 108])
+    assert s.cuts == [(104, 103)] and s.gradual == [((96, 110), 108)] and s.fp == 0
+
+
+def test_scene_starts_in_dont_care_spans_or_near_optional_boundaries_count_neither_way():
+    s = score_scenes(labels([10], dont_care=((40, 50),), optional=(80,)), [10, 45, 82, 83])
+    assert s.ignored == [(45, "dont_care"), (82, "optional")]
+    assert s.false_alarms == [83] and s.invented == []
+    assert score_clip(labels([10]), [10]).scenes is None  # not given: not scored
+
+
+def test_micro_adds_up_the_scene_lists_of_the_clips_that_had_theirs_scored():
+    a = score_clip(labels([10, 20], name="a"), [10], scenes=[10, 60])
+    b = score_clip(labels([10], gradual=((30, 40),), name="b"), [10], scenes=[10, 35, 38])
+    t = micro([a, b, score_clip(labels([5], name="c"), [5])])
+    assert (t.scenes.tp, t.scenes.fp, t.scenes.fn) == (3, 2, 1)
+    assert (t.scenes.labelled_cuts, t.scenes.labelled_gradual, t.scenes.invented) == (3, 1, [38])
+    assert micro([score_clip(labels([5]), [5])]).scenes is None

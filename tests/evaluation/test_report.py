@@ -5,15 +5,20 @@ from __future__ import annotations
 import io
 
 from reprocut.stream.core.events import CutEvent, TransitionEvent
+from reprocut.stream.core.scenes import Scene
 from reprocut.stream.evaluation.labels import Labels
 from reprocut.stream.evaluation.metrics import (
     ClipScore,
     GradualScore,
+    SceneScore,
     micro,
     score_clip,
 )
 from reprocut.stream.evaluation.report import (
     clip_report,
+    fmt_rate,
+    family_reports,
+    format_spliced,
     format_text,
     overall_report,
     variant_report,
@@ -24,11 +29,16 @@ from reprocut.stream.evaluation.runner import ClipRun
 # two hard negatives, and what a detector that reported 9 cuts and 2 transitions scores on it.
 LABELS = Labels("harbour", "labels/harbour.json", "clips/harbour.mp4", cuts=(48, 131, 220, 280), gradual=((160, 184),),
                 optional=(96,), dont_care=((250, 262),), hard_negatives=((70, 73, "flash"), (200, 214, "whip-pan")),
-                fps=25.0, frames=300)
+                fps=25.0, frames=300, family="live action")
 SCORE = ClipScore("harbour", 4, hits=[(48, 48), (131, 133), (220, 221)], misses=[280], false_alarms=[72, 205, 222],
                   ignored=[(98, "optional"), (170, "gradual"), (255, "dont_care")],
                   false_alarm_kinds={"flash": 1, "whip-pan": 1},
-                  gradual=GradualScore(found=[(160, 184)], false_alarms=[(60, 66)], detected=2))
+                  gradual=GradualScore(found=[(160, 184)], false_alarms=[(60, 66)], detected=2),
+                  scenes=SceneScore(cuts=[(48, 48), (131, 133), (220, 221)], gradual=[((160, 184), 169)], missed=[(280, 280)],
+                                    false_alarms=[63, 72, 205, 222], ignored=[(98, "optional"), (255, "dont_care")],
+                                    labelled_cuts=4, labelled_gradual=1))
+# The scene list of that run (docs/labels.md): each transition one start (63, 169), the cut 170 it holds no second one.
+STARTS = [0, 48, 63, 72, 98, 133, 169, 205, 221, 222, 255]
 # Each detection's signals: the hits rose 2x, 4x and 8x in KL (geometric mean 4), the false alarms 1x, 3x and 9x (3).
 KL = {48: 2.0, 133: 4.0, 221: 8.0, 72: 1.0, 205: 3.0, 222: 9.0, 98: 5.0, 170: 5.0, 255: 5.0}
 
@@ -38,7 +48,8 @@ def cut(frame: int) -> CutEvent:
 
 
 TRANSITIONS = [TransitionEvent("0", 60, 66, "fade", 2.4, 2.64, 1.25, 0.0), TransitionEvent("0", 158, 180, "dissolve", 6.32, 7.2, 2.0, 0.0)]
-RUN = ClipRun(frames=300, cuts=[cut(f) for f in sorted(KL)], transitions=TRANSITIONS)
+RUN = ClipRun(frames=300, cuts=[cut(f) for f in sorted(KL)], transitions=TRANSITIONS,
+              scenes=[Scene(a, b, a / 25, b / 25) for a, b in zip(STARTS, STARTS[1:] + [300])])
 TIMES = [i / 25 for i in range(300)]
 
 
@@ -49,15 +60,21 @@ def false_alarm(frame: int, kind: str | None) -> dict:
 
 def test_the_hand_built_score_is_what_the_metrics_give():
     detections = [c.frame for c in RUN.cuts]
-    assert score_clip(LABELS, detections, transitions=[(t.start, t.end) for t in TRANSITIONS]) == SCORE
+    starts = [sc.start_frame for sc in RUN.scenes]
+    assert score_clip(LABELS, detections, transitions=[(t.start, t.end) for t in TRANSITIONS], scenes=starts) == SCORE
 
 
 def test_clip_report_carries_every_count_and_every_detection():
     assert clip_report(LABELS, RUN, SCORE, TIMES) == {
-        "name": "harbour", "clip": "clips/harbour.mp4", "frames": 300, "labelled_frames": 300,
+        "name": "harbour", "clip": "clips/harbour.mp4", "family": "live action", "frames": 300, "labelled_frames": 300,
         "cuts": 4, "detections": 9, "tp": 3, "fp": 3, "fn": 1, "precision": 0.5, "recall": 0.75, "f1": 0.6,
         "gradual": {"labelled": 1, "found": 1, "missed": 0, "detected": 2, "false_alarms": 1, "precision": 0.5, "recall": 1.0,
                     "f1": 0.667, "missed_spans": [], "false_alarm_spans": [[60, 66]]},
+        "scenes": {"starts": STARTS[1:], "labelled": 5, "found": 4, "missed": 1, "false_alarms": 4, "invented": 0,
+                   "cuts_found": 3, "labelled_cuts": 4, "gradual_found": 1, "labelled_gradual": 1,
+                   "precision": 0.5, "recall": 0.8, "f1": 0.615, "missed_boundaries": [[280, 280]],
+                   "false_alarm_starts": [63, 72, 205, 222], "invented_starts": [],
+                   "ignored_starts": [{"frame": 98, "why": "optional"}, {"frame": 255, "why": "dont_care"}]},
         "transitions": [{"start": 60, "end": 66, "kind": "fade", "score": 1.25}, {"start": 158, "end": 180, "kind": "dissolve", "score": 2.0}],
         "hits": [{"label": 48, "frame": 48, "offset": 0}, {"label": 131, "frame": 133, "offset": 2},
                  {"label": 220, "frame": 221, "offset": 1}],
@@ -75,7 +92,9 @@ def test_a_miss_past_the_decoded_frames_gets_its_time_from_the_labelled_rate():
     assert clip_report(Labels("x", "x.json", "x.mp4", cuts=(280,)), RUN, SCORE, TIMES[:200])["misses"] == [{"frame": 280, "time": None}]
 
 
-EMPTY = ClipScore("static", 0)  # one shot and nothing detected: no rate is defined
+SCENES = {"labelled": 5, "found": 4, "missed": 1, "false_alarms": 4, "invented": 0, "cuts_found": 3, "labelled_cuts": 4,
+          "gradual_found": 1, "labelled_gradual": 1, "precision": 0.5, "recall": 0.8, "f1": 0.615}
+EMPTY = ClipScore("static", 0, scenes=SceneScore())  # one shot and nothing detected: no rate is defined
 
 
 def report() -> dict:
@@ -89,6 +108,7 @@ def test_overall_report_adds_up_the_clips():
         "clips": 2, "cuts": 4, "tp": 3, "fp": 3, "fn": 1, "precision": 0.5, "recall": 0.75, "f1": 0.6,
         "gradual": {"labelled": 1, "found": 1, "missed": 0, "detected": 2, "false_alarms": 1, "precision": 0.5, "recall": 1.0,
                     "f1": 0.667},
+        "scenes": SCENES,
         "false_alarm_kinds": {"flash": 1, "whip-pan": 1},
         "signals": {"hits": {"kl": 4.0, "pixel": 1.0}, "false_alarms": {"kl": 3.0, "pixel": 1.0}},
     }
@@ -98,17 +118,19 @@ def test_format_text_prints_the_table_misses_false_alarms_and_signals():
     out = io.StringIO()
     format_text(report(), out)
     assert out.getvalue().splitlines() == [
-        "clip             frames  cuts  hits  miss    FA      P      R     F1  | gradual  tFA    gF1",
-        "-------------------------------------------------------------------------------------------",
-        "harbour             300     4     3     1     3   0.50   0.75   0.60  |   1/1      1   0.67",
-        "static              100     0     0     0     0      -      -      -  |   0/0      0      -",
-        "-------------------------------------------------------------------------------------------",
-        "overall (micro)     400     4     3     1     3   0.50   0.75   0.60  |   1/1      1   0.67",
+        "clip             family       frames  cuts  hits  miss    FA      P      R     F1  | gradual  tFA    gF1  |  scenes  sFA    sF1",
+        "-" * 127,
+        "harbour          live action     300     4     3     1     3   0.50   0.75   0.60  |   1/1      1   0.67  |     4/5    4   0.62",
+        "static           unspecified     100     0     0     0     0      -      -      -  |   0/0      0      -  |     0/0    0      -",
+        "-" * 127,
+        "overall (micro)                  400     4     3     1     3   0.50   0.75   0.60  |   1/1      1   0.67  |     4/5    4   0.62",
         "",
         "hard cuts matched one-to-one within +-2 frames; detections in gradual/dont_care spans or near optional "
         "boundaries count neither way",
         "gradual: labelled spans found by a detected transition overlapping them within +-3 frames; tFA: transitions "
         "that overlap no labelled span, dont_care span or cut",
+        "scenes: labelled cuts and gradual spans found by the scene list's starts (a transition is one start, the cuts it "
+        "holds no second one); sFA: starts that match nothing labelled, a second start in one gradual span included",
         "",
         "missed cuts (1):",
         "  harbour: frame    280     11.200 s",
@@ -131,25 +153,31 @@ def test_format_text_prints_the_table_misses_false_alarms_and_signals():
     ]
 
 
+KL_ONLY = ClipScore("harbour", 4, hits=[(48, 48)], misses=[131, 220, 280], false_alarms=[72],
+                   gradual=GradualScore(missed=[(160, 184)]),
+                   scenes=SceneScore(cuts=[(48, 48)], missed=[(131, 131), (160, 184), (220, 220), (280, 280)],
+                                     false_alarms=[72], labelled_cuts=4, labelled_gradual=1))
+SETTINGS = [("default", ("kl", "pix", "hist"), [SCORE, EMPTY]), ("kl only", ("kl",), [KL_ONLY, EMPTY])]
+
+
 def test_the_ablation_rows_sit_side_by_side_per_clip_and_micro_averaged():
-    kl_only = ClipScore("harbour", 4, hits=[(48, 48)], misses=[131, 220, 280], false_alarms=[72])
-    rows = [variant_report("default", ("kl", "pix", "hist"), [SCORE, EMPTY], micro([SCORE, EMPTY])),
-            variant_report("kl only", ("kl",), [kl_only, EMPTY], micro([kl_only, EMPTY]))]
+    rows = [variant_report(name, signals, scores, micro(scores)) for name, signals, scores in SETTINGS]
+    gradual = {"labelled": 1, "found": 0, "missed": 1, "detected": 0, "false_alarms": 0, "precision": None, "recall": 0.0,
+               "f1": 0.0}
+    scenes = {"labelled": 5, "found": 1, "missed": 4, "false_alarms": 1, "invented": 0, "cuts_found": 1, "labelled_cuts": 4,
+              "gradual_found": 0, "labelled_gradual": 1, "precision": 0.5, "recall": 0.2, "f1": 0.286}
+    nothing = {"labelled": 0, "found": 0, "missed": 0, "detected": 0, "false_alarms": 0, "precision": None, "recall": None, "f1": None}
     assert rows[1] == {"name": "kl only", "signals": ["kl"],
                        "overall": {"tp": 1, "fp": 1, "fn": 3, "precision": 0.5, "recall": 0.25, "f1": 0.333,
-                                   "gradual": {"labelled": 0, "found": 0, "missed": 0, "detected": 0, "false_alarms": 0,
-                                               "precision": None, "recall": None, "f1": None}},
+                                   "gradual": gradual, "scenes": scenes},
                        "clips": [{"name": "harbour", "tp": 1, "fp": 1, "fn": 3, "precision": 0.5, "recall": 0.25, "f1": 0.333,
-                                  "gradual": rows[1]["overall"]["gradual"]},
+                                  "gradual": gradual, "scenes": scenes},
                                  {"name": "static", "tp": 0, "fp": 0, "fn": 0, "precision": None, "recall": None, "f1": None,
-                                  "gradual": rows[1]["overall"]["gradual"]}]}
+                                  "gradual": nothing, "scenes": {k: None if k in ("precision", "recall", "f1") else 0
+                                                                 for k in scenes}}]}
     out = io.StringIO()
     format_text(report() | {"ablation": rows}, out)
-    assert out.getvalue().splitlines()[-10:] == [
-        "by signals, micro-averaged (hard cuts | gradual transitions):",
-        "  signals           hits    FA  miss      P      R     F1  | found  tFA     gP     gR    gF1",
-        "  default              3     3     1   0.50   0.75   0.60  |     1    1   0.50   1.00   0.67",
-        "  kl only              1     1     3   0.50   0.25   0.33  |     0    0      -      -      -",
+    assert out.getvalue().splitlines()[-6:] == [
         "",
         "hard-cut F1 per clip by signals (hits/false alarms/misses):",
         "clip                        default             kl only",
@@ -157,3 +185,76 @@ def test_the_ablation_rows_sit_side_by_side_per_clip_and_micro_averaged():
         "static                    - (0/0/0)           - (0/0/0)",
         "overall (micro)        0.60 (3/3/1)        0.33 (1/1/3)",
     ]
+
+
+def test_each_family_is_micro_averaged_over_its_own_clips_under_each_setting():
+    clips = report()["clips"]
+    families = family_reports(clips, SETTINGS)
+    assert [(f["family"], f["clips"], f["frames"], f["cuts"], f["gradual"]) for f in families] == [
+        ("live action", 1, 300, 4, 1), ("unspecified", 1, 100, 0, 0), ("all", 2, 400, 4, 1)]
+    live, static, every = families
+    for setting, (name, _, scores) in zip(live["settings"], SETTINGS):  # one clip: its own figures
+        assert setting["name"] == name and (setting["tp"], setting["fp"], setting["fn"]) == (scores[0].tp, scores[0].fp, scores[0].fn)
+        assert setting["scenes"]["found"] == scores[0].scenes.tp
+    assert [s["scenes"]["labelled"] for s in static["settings"]] == [0, 0]
+    assert every["settings"][1]["scenes"] == {"labelled": 5, "found": 1, "missed": 4, "false_alarms": 1, "invented": 0,
+                                              "cuts_found": 1, "labelled_cuts": 4, "gradual_found": 0, "labelled_gradual": 1,
+                                              "precision": 0.5, "recall": 0.2, "f1": 0.286}
+    out = io.StringIO()
+    format_text(report() | {"families": families}, out)
+    assert out.getvalue().splitlines()[-9:] == [
+        "",
+        "by family and signals, micro-averaged (hard cuts | gradual transitions | scene list):",
+        "  family       clips  signals     hits   FA     P     R    F1  | gradual  tFA   gF1  |  scenes  sFA    sP    sR   sF1",
+        "  live action      1  default      3/4    3  0.50  0.75  0.60  |     1/1    1  0.67  |     4/5    4  0.50  0.80  0.62",
+        "                      kl only      1/4    1  0.50  0.25  0.33  |     0/1    0  0.00  |     1/5    1  0.50  0.20  0.29",
+        "  unspecified      1  default      0/0    0     -     -     -  |     0/0    0     -  |     0/0    0     -     -     -",
+        "                      kl only      0/0    0     -     -     -  |     0/0    0     -  |     0/0    0     -     -     -",
+        "  all              2  default      3/4    3  0.50  0.75  0.60  |     1/1    1  0.67  |     4/5    4  0.50  0.80  0.62",
+        "                      kl only      1/4    1  0.50  0.25  0.33  |     0/1    0  0.00  |     1/5    1  0.50  0.20  0.29",
+    ]
+
+
+def test_spliced_edits_print_apart_with_what_was_written_each_family_and_each_source_clip():
+    clips = report()["clips"]
+    spliced = {"edits_per_clip": 2, "seed": 5, "workdir": None, "joins": {"cut": 30, "dissolve": 4, "wipe": 4},
+               "skipped": [{"clip": "still", "why": "fewer than 2 shots"}],
+               "clips": [c | {"spliced_from": src} for c, src in zip(clips, ("harbour", "harbour"))],
+               "families": family_reports(clips, SETTINGS)}
+    out = io.StringIO()
+    format_spliced(spliced, out)
+    lines = out.getvalue().splitlines()
+    assert lines[:3] == ["", "spliced edits (--splice 2 --seed 5): 2 edits of 1 clips, 38 joins: 30 hard cuts, 8 transitions "
+                         "(4 dissolve, 4 wipe)", "  not spliced: still: fewer than 2 shots"]
+    assert lines[4] == "by family and signals, micro-averaged (hard cuts | gradual transitions | scene list):"
+    assert lines[-3:] == [
+        "spliced edits by the clip they came from (default):",
+        "  spliced from  edits     hits   FA    F1  | gradual  tFA   gF1  |  scenes  sFA   sF1",
+        "  harbour           2      3/4    3  0.60  |     1/1    1  0.67  |     4/5    4  0.62",
+    ]
+
+
+def test_rates_print_with_two_digits_halves_rounded_up_and_undefined_as_a_dash():
+    assert [fmt_rate(v) for v in (0.615, 8 / 13, 0.5, 1.0, 0.0, 0.004, None)] == ["0.62", "0.62", "0.50", "1.00", "0.00", "0.00", "-"]
+
+
+def test_the_text_lists_where_the_scene_list_loses_moves_or_invents_a_boundary_the_events_had_right():
+    # A transition 98-108 holds the cut 100: the scene starts at its middle, 103, 3 frames off the cut. Two transitions
+    # inside the fade 200-230 each start a scene: one finds the fade, the other is invented.
+    labels = Labels("moved", "moved.json", "moved.mp4", cuts=(100,), gradual=((200, 230),), fps=25.0)
+    starts = [0, 103, 209, 223]
+    run = ClipRun(frames=300, cuts=[CutEvent("0", 100, 4.0, score=2.0, threshold=1.0, wall=0.0)],
+                  transitions=[TransitionEvent("0", a, b, "dissolve", a / 25, b / 25, 1.0, 0.0)
+                               for a, b in ((98, 108), (205, 212), (220, 226))],
+                  scenes=[Scene(a, b, a / 25, b / 25) for a, b in zip(starts, starts[1:] + [300])])
+    score = score_clip(labels, [100], transitions=[(98, 108), (205, 212), (220, 226)], scenes=starts)
+    assert (score.tp, score.fp, score.gradual.tp, score.gradual.fp) == (1, 0, 1, 0)  # the events are right
+    clip = clip_report(labels, run, score, TIMES)
+    out = io.StringIO()
+    format_text({"tolerance": 2, "gradual_tolerance": 3, "clips": [clip], "overall": overall_report(micro([score]), [clip])}, out)
+    text = out.getvalue().rstrip("\n").split("\n\n")
+    assert "moved            unspecified     300     1     1     0     0   1.00   1.00   1.00  |   1/1      0   1.00  |     1/2" \
+           "    2   0.40" in text[0]  # 1 of 2 boundaries, 2 false alarms: F1 2/5
+    assert text[2:4] == ["scene list: labelled boundaries the events found but no scene starts at (1):\n  cut 100",
+                         "scene list: starts that match nothing labelled, beyond the false alarms above (2):\n"
+                         "  frame    103\n  frame    223  [a second start inside a labelled gradual span]"]
