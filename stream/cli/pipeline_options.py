@@ -1,4 +1,5 @@
-"""The options ``detect``, ``serve`` and ``eval`` share: model and batching, the source, the scoring.
+"""The options ``detect``, ``serve``, ``eval``, ``batch`` and ``split`` share: model and batching, the source, the scoring,
+gradual transitions on or off.
 
 Generated from ``PipelineConfig``, ``SourceConfig``, ``ScorerConfig`` and its ``DeciderConfig`` (``options.py``); the
 configs are built back from the parsed options by the same names, after the checks that turn
@@ -12,6 +13,7 @@ import argparse
 from ..core.decider import DeciderConfig
 from ..core.errors import UsageError
 from ..core.scorer import ScorerConfig
+from ..core.transitions import TransitionConfig
 from ..runtime.pipeline import PipelineConfig
 from ..sources import SourceConfig
 from .options import add_options, config_from
@@ -45,6 +47,8 @@ def add_pipeline_options(p: argparse.ArgumentParser, live: bool = True) -> None:
     })
     s.add_argument("--signals", default=",".join(ScorerConfig.signals), metavar="LIST",
                    help="signals to combine (kl: the VAE's KL; pix: pixel change; hist: colour histogram change)")
+    s.add_argument("--no-transitions", dest="transitions", action="store_false",
+                   help="cuts only: no fades, dissolves or wipes (the same cut events, and scene lists of cuts alone)")
 
 
 def _add_live_options(p: argparse.ArgumentParser) -> None:
@@ -74,7 +78,7 @@ def pipeline_config(args: argparse.Namespace) -> PipelineConfig:
     if not chosen or not set(chosen) <= known.keys():
         raise UsageError(f"--signals {args.signals!r}: choose from {', '.join(known)}")
     scorer = config_from(args, ScorerConfig, signals=tuple(chosen), decider=config_from(args, DeciderConfig))
-    return config_from(args, PipelineConfig, scorer=scorer)
+    return config_from(args, PipelineConfig, scorer=scorer, transitions=TransitionConfig() if args.transitions else None)
 
 
 def source_config(args: argparse.Namespace) -> SourceConfig:

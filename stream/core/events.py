@@ -69,8 +69,8 @@ class CutEvent(Event):
 @dataclass
 class TransitionEvent(Event):
     """A gradual change of scene over frames ``start``..``end`` (inclusive, 0-based decoded indices),
-    emitted once it has ended; its scene boundary is the middle frame. A cut sent before it (at once, as
-    cuts are) that it holds is listed in ``cuts``: one change of scene, which scene lists count once."""
+    emitted once it has ended. A cut sent before it (at once, as cuts are) that it holds is listed in
+    ``cuts``: one change of scene, which scene lists count once (``core/reconcile.placed``)."""
 
     stream: str
     start: int
@@ -85,7 +85,7 @@ class TransitionEvent(Event):
 
     @property
     def middle(self) -> int:
-        """The frame where scene lists put the boundary."""
+        """Its middle frame: its scene boundary when it holds no cut (``core/reconcile.placed``)."""
         return (self.start + self.end + 1) // 2
 
 

@@ -41,19 +41,29 @@ def similarity(f: Frames, pos: np.ndarray, a: int, b: int) -> np.ndarray:
 class SamePictureConfig:
     layout: float = 0.8  # layout correlation from which two frames show the same picture (dev cuts: <= 0.55 but smears)
     colour: float = 0.05  # colour-balance shift up to which a same-layout frame is the same picture (a recolour is a cut)
+    latent: bool = True  # with the KL in use, veto only where a latent rule agrees that the picture stayed
 
 
 class SamePictureGuard:
     """Veto: the frame keeps the previous frame's layout and colour balance (a dip, a glow, a key-pose jump
-    or zoom punch of limited animation, a smear), so it is no cut however much the signals jump."""
+    or zoom punch of limited animation, a smear), so it is no cut however much the signals jump.
 
-    def __init__(self, cfg: SamePictureConfig | None = None):
+    Two shots of one place or one person can share a layout and a colour balance too (the same snow field,
+    the same singer in the same set). The VAE's posterior tells their content apart where a coarse luma grid
+    cannot, so with the KL in use the guard vetoes only where a ``latent`` rule agrees that the picture
+    stayed: the latent's change is small beside what the posteriors hold, or no jump at all."""
+
+    def __init__(self, cfg: SamePictureConfig | None = None, latent: tuple[Rule, ...] = ()):
         self.cfg = cfg or SamePictureConfig()
+        self.latent = latent
 
     def __call__(self, f: Frames, pos: np.ndarray) -> np.ndarray:
         cross = similarity(f, pos, -1, 0)
         shift = np.abs(f.colour[pos] - f.colour[np.maximum(pos - 1, 0)]).sum(1)
-        return (cross >= self.cfg.layout) & (shift <= self.cfg.colour)
+        same = (cross >= self.cfg.layout) & (shift <= self.cfg.colour)
+        if self.latent and self.cfg.latent:
+            same &= np.logical_or.reduce([rule(f, pos) for rule in self.latent])
+        return same
 
 
 @dataclass

@@ -1,8 +1,9 @@
 """Scene lists from cuts and gradual transitions, and the timecodes and frame rates editors read.
 
-A hard cut is a boundary at its frame; a transition (fade, dissolve, wipe) is one boundary at its
-middle frame, and a cut inside its span is the same change of scene, not a second boundary
-(``reconcile.py`` says which cuts a transition holds). No I/O: ``sinks/files/scene_files.py`` writes them
+A hard cut is a boundary at its frame; a transition (fade, dissolve, wipe) is one boundary, at the cut
+it holds (its switch of picture) or at its middle frame, and that cut is not a second boundary; a span
+that holds two switches is no transition and each of its cuts stays a boundary (``reconcile.py``;
+``openings`` says which scene each transition leads into). No I/O: ``sinks/files/scene_files.py`` writes them
 as CSV, EDL and JSON (``sinks/files/otio.py`` and ``sinks/files/fcpxml.py`` as timelines),
 ``sinks/files/terminal.py`` as a table.
 """
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from .events import TransitionEvent
-from .reconcile import boundaries
+from .reconcile import boundaries, holds
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,18 @@ def scenes_from_cuts(cuts: list[tuple[int, float]], frames: int, duration: float
     the end of the media."""
     bounds = [(0, 0.0)] + boundaries(cuts, transitions) + [(frames, duration)]
     return [Scene(a[0], b[0], a[1], b[1]) for a, b in zip(bounds, bounds[1:]) if b[0] > a[0]]
+
+
+def openings(scenes: Sequence[Scene], transitions: Sequence[TransitionEvent]) -> dict[int, TransitionEvent]:
+    """The transitions that open a scene of ``scenes`` (``scenes_from_cuts``), by that scene's first frame: each that
+    is one boundary (``reconcile.placed``: at the cut it holds or its middle) holds exactly one scene start."""
+    starts = [s.start_frame for s in scenes[1:]]
+    out = {}
+    for t in transitions:
+        inside = [f for f in starts if holds(t, f)]
+        if len(inside) == 1:
+            out[inside[0]] = t
+    return out
 
 
 def trim_transitions(scenes: list[Scene], transitions: Sequence[TransitionEvent], fps: float) -> list[Scene]:

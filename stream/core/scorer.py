@@ -81,12 +81,12 @@ class ScorerConfig:
 
 
 def rules_for(cfg: ScorerConfig) -> Rules:
-    """The rules for the signals in use: the layouts need the pixels; the latent rules stand in without them."""
+    """The rules for the signals in use: the layouts need the pixels; the latent rules stand in without them, and
+    with both, the same-picture guard asks them whether the picture stayed."""
+    latent = (LatentShare(cfg.latent_share), LatentSpike(cfg.latent_spike)) if "kl" in cfg.signals else ()
     if "pix" in cfg.signals:
-        return Rules(vetoes=(SamePictureGuard(cfg.same_picture),), cuts=(UnrelatedCuts(cfg.unrelated, cfg.lookahead),))
-    if "kl" in cfg.signals:
-        return Rules(vetoes=(LatentShare(cfg.latent_share), LatentSpike(cfg.latent_spike)))
-    return Rules()
+        return Rules(vetoes=(SamePictureGuard(cfg.same_picture, latent),), cuts=(UnrelatedCuts(cfg.unrelated, cfg.lookahead),))
+    return Rules(vetoes=latent)
 
 
 class Scorer:

@@ -36,6 +36,18 @@ def test_the_same_picture_guard_vetoes_a_dip_s_first_frame_and_a_zoom_punch_but_
     assert SamePictureGuard()(f, pos)[99]
 
 
+def test_with_the_latent_rules_the_guard_vetoes_only_what_the_latent_sees_as_the_same_picture():
+    """Two look-alike shots keep the layout and the colour balance, but the posteriors tell their content apart:
+    the guard that asks the latent rules leaves that cut alone; a punch-in, which the latent hardly sees, it vetoes."""
+    latent = SamePictureGuard(latent=(LatentShare(), LatentSpike()))
+    f, pos = frames(*zoom_punch(200, 99, jump=3.0), fps=30.0)
+    assert SamePictureGuard()(f, pos)[99] and not latent(f, pos)[99]
+    f, pos = frames(*zoom_punch(200, 99), fps=30.0)
+    assert latent(f, pos)[99]
+    f, pos = frames(*dipped_edit(260, DIP_CUTS), fps=60.0)
+    assert latent(f, pos)[[c - 6 for c in DIP_CUTS]].all()  # a dip's latent drifts: no spike
+
+
 def test_unrelated_pictures_inside_dips_are_cuts_and_nothing_else_is():
     f, pos = frames(*dipped_edit(260, DIP_CUTS), fps=60.0)
     assert np.nonzero(UnrelatedCuts()(f, pos))[0].tolist() == DIP_CUTS

@@ -8,6 +8,7 @@ from reprocut.stream.core.scenes import (
     Scene,
     drop_frame,
     frame_rate,
+    openings,
     scenes_from_cuts,
     smpte,
     timecode,
@@ -25,14 +26,33 @@ def fade(start: int, end: int) -> TransitionEvent:
     return TransitionEvent("0", start, end, "fade", start / 25, end / 25, 1.5, 0.0)
 
 
-def test_a_transition_is_one_boundary_at_its_middle_frame_and_swallows_the_cuts_inside_it():
-    # a fade over 40-49 (middle 45) with a cut inside it and one on the frame after it; a hard cut at 80
-    scenes = scenes_from_cuts([(42, 42 / 25), (50, 2.0), (80, 3.2)], frames=100, duration=4.0, transitions=[fade(40, 49)])
+def test_a_transition_is_one_boundary_at_the_cut_it_holds_or_at_its_middle_frame():
+    # a fade over 40-49 (middle 45) that ends on a cut into the next shot (the frame after it); a hard cut at 80
+    scenes = scenes_from_cuts([(50, 2.0), (80, 3.2)], frames=100, duration=4.0, transitions=[fade(40, 49)])
+    assert [(s.start_frame, s.end_frame) for s in scenes] == [(0, 50), (50, 80), (80, 100)]
+    # with no cut, at its middle, at a time between those of its first and last frames
+    scenes = scenes_from_cuts([(80, 3.2)], frames=100, duration=4.0, transitions=[fade(40, 49)])
     assert [(s.start_frame, s.end_frame) for s in scenes] == [(0, 45), (45, 80), (80, 100)]
-    assert scenes[1].start_time == pytest.approx(45 / 25)  # between the times of its first and last frames
+    assert scenes[1].start_time == pytest.approx(45 / 25)
     # a one-frame transition's middle is that frame; one at the very start makes a first scene of its first half
     assert [(s.start_frame, s.end_frame) for s in scenes_from_cuts([], 100, 4.0, [fade(30, 30)])] == [(0, 30), (30, 100)]
     assert [(s.start_frame, s.end_frame) for s in scenes_from_cuts([], 100, 4.0, [fade(0, 13)])] == [(0, 7), (7, 100)]
+
+
+def test_a_span_that_holds_two_cuts_keeps_both_as_scenes():
+    """A dissolve cannot hold two hard cuts: the scenes between them stay in the list."""
+    scenes = scenes_from_cuts([(42, 42 / 25), (47, 47 / 25)], frames=100, duration=4.0, transitions=[fade(40, 49)])
+    assert [(s.start_frame, s.end_frame) for s in scenes] == [(0, 42), (42, 47), (47, 100)]
+
+
+def test_each_transition_that_is_a_boundary_opens_the_scene_that_starts_there():
+    """What the EDL, OTIO and JSON writers need: which scene each transition leads into. A fade that ends on a cut
+    opens the scene starting at that cut, a dissolve with no cut the one at its middle; a span holding two cuts
+    opens none (both of its scenes start with a cut)."""
+    ending, dissolve, dense = fade(40, 49), fade(60, 79), fade(90, 99)
+    scenes = scenes_from_cuts([(50, 2.0), (92, 3.68), (97, 3.88)], 120, 4.8, [ending, dissolve, dense])
+    assert [s.start_frame for s in scenes] == [0, 50, 70, 92, 97]
+    assert openings(scenes, [ending, dissolve, dense]) == {50: ending, 70: dissolve}
 
 
 def test_trimming_leaves_the_transition_frames_out_and_keeps_every_scene_in_its_place():

@@ -164,6 +164,14 @@ def test_a_zoom_punch_inside_a_shot_on_threes_is_not_a_cut():
     # the same-picture guard is what removes it: test_rules.py
 
 
+def test_look_alike_shots_whose_posteriors_differ_are_a_cut():
+    """The same layout and colour balance, another content (the same snow field, the same singer in the same set):
+    the KL sees it, so the same-picture guard does not veto it; without the KL, nothing tells it from a punch-in."""
+    data = zoom_punch(200, 99, jump=3.0)
+    assert [e.frame for e in run(Scorer(ScorerConfig(fps=30.0)), *data)] == [99]
+    assert run(Scorer(ScorerConfig(fps=30.0, signals=("pix", "hist"))), *data) == []
+
+
 def test_a_recolour_of_the_same_layout_is_still_a_cut():
     """A cut can keep the layout (a title card, a frame counter) and change its colours."""
     mu, logvar, pixels = synthetic(200, [])

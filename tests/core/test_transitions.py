@@ -45,9 +45,24 @@ def assert_found(events, footage: Footage, tolerance: int = 3, late_start: int =
 
 @pytest.mark.parametrize("colour", [(0, 0, 0), (255, 255, 255), (40, 90, 200)], ids=["black", "white", "blue"])
 def test_a_fade_out_and_in_through_a_flat_colour_is_two_fades(colour):
+    """The colour holds six frames (a quarter of a second with the fades' last and first frames, flat too): a
+    scene of its own, between the fade out and the fade in."""
     footage = fade(colour, length=20)
     events, _ = run(footage)
     assert_found(events, footage)
+
+
+@pytest.mark.parametrize("colour", [(0, 0, 0), (255, 255, 255), (40, 90, 200)], ids=["black", "white", "blue"])
+def test_a_dip_through_a_colour_shorter_than_a_shot_is_one_fade(colour):
+    """The fade out reaches the colour on its last frame and the fade in leaves it on its first: nothing but a
+    moment of the colour lies between them, no scene, so they are one fade, from the first's first frame to the
+    second's last. It goes out once the fade in has ended."""
+    footage = fade(colour, length=20, hold=0)
+    events, seen_at = run(footage, batch=1)
+    (out, into) = footage.transitions
+    (e,) = events
+    assert abs(e.start - out[0]) <= 3 and abs(e.end - into[1]) <= 3 and e.kind == "fade"
+    assert out[1] - 1 <= e.middle <= into[0] + 1 and seen_at[0] - e.end <= 0.5 * FPS  # its boundary: in the colour
 
 
 @pytest.mark.parametrize("length", [8, 20, 40])
@@ -95,6 +110,17 @@ def test_a_fade_to_black_then_a_cut_into_a_moving_shot_is_one_fade(hold):
     assert_found(events, footage)
 
 
+def test_a_fade_out_lasts_through_a_moment_of_the_colour_until_the_cut_that_ends_it():
+    """Two frames of black, then a cut into the next shot: the fade goes on to the frame before the cut (so the
+    scene list counts that change once, at the cut: ``core/reconcile.py``)."""
+    footage = fade((0, 0, 0), length=12, hold=2, fade_in=False)
+    (e,), _ = run(footage)
+    assert e.kind == "fade" and abs(e.start - footage.transitions[0][0]) <= 3 and e.end == footage.cuts[0] - 1
+    held = fade((0, 0, 0), length=12, hold=12, fade_in=False)  # half a second of black: a scene of its own
+    (e,), _ = run(held)
+    assert abs(e.end - held.transitions[0][1]) <= 1 and held.cuts[0] - e.end > 10
+
+
 def test_each_transition_comes_out_within_half_a_second_of_its_last_frame():
     footage = join(fade((0, 0, 0)), dissolve(12, seed=3), wipe(seed=6))
     events, seen_at = run(footage, batch=1)
@@ -117,21 +143,24 @@ def test_batch_boundaries_do_not_change_what_is_found():
     assert_found(one, footage)
 
 
-def test_scene_boundaries_put_a_transition_at_its_middle_and_drop_the_cuts_it_holds():
+def test_scene_boundaries_put_a_transition_at_the_cut_it_holds_or_at_its_middle():
     footage = join(cut(seed=1), dissolve(12, seed=3), fade((0, 0, 0), length=10, seed=5))
     events, _ = run(footage)
     assert_found(events, footage)
     a, b, c = events
-    cuts = [(40, 40 / FPS), (a.middle, a.middle / FPS), (c.start - 1, (c.start - 1) / FPS), (c.end + 1, (c.end + 1) / FPS)]
+    cuts = [(40, 40 / FPS), (a.middle - 1, (a.middle - 1) / FPS), (c.start - 1, (c.start - 1) / FPS), (c.end + 1, (c.end + 1) / FPS)]
     found = boundaries(cuts, events)
-    assert found == [(40, pytest.approx(40 / FPS))] + [(e.middle, pytest.approx(e.middle / FPS)) for e in (a, b)] + [
-        (c.start - 1, pytest.approx((c.start - 1) / FPS)), (c.middle, pytest.approx(c.middle / FPS))]
+    assert found == [(40, pytest.approx(40 / FPS)), (a.middle - 1, pytest.approx((a.middle - 1) / FPS)),
+                     (b.middle, pytest.approx(b.middle / FPS)), (c.start - 1, pytest.approx((c.start - 1) / FPS)),
+                     (c.end + 1, pytest.approx((c.end + 1) / FPS))]
 
 
 def test_a_change_several_parts_see_is_sent_once_and_transitions_never_overlap():
-    """Fades, blends and twin comparison each see these fades and dissolves, at frames of their own; one change of
-    scene is one transition, and each starts after the last frame of the one before it."""
+    """Fades, blends and twin comparison each see this dip to black and these dissolves, at frames of their own;
+    one change of scene is one transition, and each starts after the last frame of the one before it."""
     footage = join(fade((0, 0, 0), length=16, hold=0, seed=1), dissolve(16, seed=3), dissolve(24, seed=4))
+    (out, into), dissolves = footage.transitions[:2], footage.transitions[2:]
+    footage.transitions = [(out[0], into[1], "fade"), *dissolves]  # the dip: one fade
     for batch in (1, 16):
         events, _ = run(footage, batch=batch)
         assert all(b.start > a.end for a, b in zip(events, events[1:])), events

@@ -3,12 +3,18 @@ transition detector, as ``reprocut detect --jsonl`` prints them and as the pipel
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
-from gradual import camera, dissolve, fade, join, wipe, write_clip
+from gradual import Footage, camera, dissolve, fade, join, wipe, write_clip
 from helpers import jsonl_events, run_cli, validate
 from reprocut.stream.core.events import CutEvent, TransitionEvent
 from reprocut.stream.core.scenes import scenes_from_cuts
-from reprocut.stream.runtime.pipeline import Pipeline, PipelineConfig
+from reprocut.stream.sinks.base import feed
+from reprocut.stream.sinks.files.scene_files import SceneList
+from reprocut.stream.cli.main import _load_commands, build_parser
+from reprocut.stream.cli.pipeline_options import pipeline_config
+from reprocut.stream.core.transitions import TransitionConfig
+from reprocut.stream.runtime.pipeline import Pipeline
 from reprocut.stream.sources import open_source
 from reprocut.stream.sources.cartoon import DemoConfig
 from reprocut.stream.sources.cartoon import labels as demo_labels
@@ -31,11 +37,20 @@ def overlaps(start: int, end: int, spans, tolerance: int = 3) -> bool:
     return any(start - tolerance <= b and end + tolerance >= a for a, b, *_ in spans)
 
 
-def test_detect_jsonl_prints_each_fade_dissolve_and_wipe_once_it_has_ended(gradual_clip):
-    path, footage = gradual_clip
-    result = run_cli("detect", path, "--jsonl")
+def detect_jsonl(path, *options: str) -> list[dict]:
+    result = run_cli("detect", path, "--jsonl", *options)
     assert result.returncode == 0, result.stderr
-    events = [validate(e) for e in jsonl_events(result.stdout)]
+    return [validate(e) for e in jsonl_events(result.stdout)]
+
+
+@pytest.fixture(scope="module")
+def gradual_events(gradual_clip) -> list[dict]:
+    return detect_jsonl(gradual_clip[0])
+
+
+def test_detect_jsonl_prints_each_fade_dissolve_and_wipe_once_it_has_ended(gradual_clip, gradual_events):
+    _, footage = gradual_clip
+    events = gradual_events
     found = [e for e in events if e["type"] == "transition"]
     assert len(found) == len(footage.transitions), found
     for e, (start, end, kind) in zip(found, footage.transitions):
@@ -51,6 +66,17 @@ def test_detect_jsonl_prints_each_fade_dissolve_and_wipe_once_it_has_ended(gradu
             assert e["cuts"] == [f for f in sent if e["start"] <= f <= e["end"] + 2], (e, sent)
 
 
+def test_each_fade_dissolve_and_wipe_is_one_scene_boundary_and_every_join_another(gradual_clip):
+    """Transitions that hold no cut are one boundary each, at their middle frame; the hard cuts that join the parts
+    are boundaries of their own."""
+    path, footage = gradual_clip
+    found = scene_list(path)
+    starts = [s.start_frame for s in found.scenes()][1:]
+    assert len(starts) == len(footage.cuts) + len(footage.transitions), (starts, footage.cuts, footage.transitions)
+    assert all(not t.cuts and t.middle in starts for t in found.transitions)
+    assert all(any(abs(c - s) <= 1 for s in starts) for c in footage.cuts)
+
+
 @pytest.mark.parametrize("seed", [0, 8])
 def test_the_demo_streams_fades_are_transitions_and_nothing_else_is(seed):
     """The demo cartoon's fades to black, and none of its cuts into shaking, zooming shots, flashes or short shots."""
@@ -63,10 +89,23 @@ def test_the_demo_streams_fades_are_transitions_and_nothing_else_is(seed):
         assert overlaps(e.start, e.end, [(a, b)]), (e, a, b)
 
 
-def test_transitions_can_be_turned_off(gradual_clip):
-    path, _ = gradual_clip
-    events = list(Pipeline([open_source(str(path))], PipelineConfig(transitions=None)).run())
-    assert not [e for e in events if isinstance(e, TransitionEvent)] and [e for e in events if isinstance(e, CutEvent)]
+@pytest.mark.parametrize("command", [["detect"], ["serve", "a.mp4"], ["eval"], ["batch", "a.mp4", "--out", "o"],
+                                     ["split", "a.mp4", "--out", "o"]])
+def test_no_transitions_is_an_option_of_every_command_that_detects(command):
+    def parse(*argv: str):
+        return pipeline_config(build_parser(_load_commands(), argv[0]).parse_args(list(argv)))
+
+    assert parse(*command).transitions == TransitionConfig() and parse(*command, "--no-transitions").transitions is None
+
+
+def test_without_transitions_the_cut_events_are_the_same(gradual_clip, gradual_events):
+    """Cuts never wait for transitions nor depend on them: turned off, only the transition lines go."""
+    def cuts(events: list[dict]) -> list[dict]:
+        return [{k: v for k, v in e.items() if k != "wall"} for e in events if e["type"] == "cut"]
+
+    events = detect_jsonl(gradual_clip[0], "--no-transitions")
+    assert not [e for e in events if e["type"] == "transition"] and [e for e in gradual_events if e["type"] == "transition"]
+    assert cuts(events) == cuts(gradual_events) and cuts(events)
 
 
 def test_a_cut_that_ends_a_fade_goes_out_at_once_and_the_fade_names_it(tmp_path):
@@ -81,4 +120,44 @@ def test_a_cut_that_ends_a_fade_goes_out_at_once_and_the_fade_names_it(tmp_path)
     (held,) = [c for c in cuts if abs(c.frame - footage.cuts[0]) <= 1]
     assert events.index(held) < events.index(fade_event) and fade_event.cuts == [held.frame]
     scenes = scenes_from_cuts([(c.frame, c.time) for c in cuts], len(footage.frames), len(footage.frames) / RATE, [fade_event])
-    assert [s.start_frame for s in scenes] == [0, fade_event.middle]
+    assert [s.start_frame for s in scenes] == [0, held.frame]  # where the picture switches, not the fade's middle
+    assert held.frame != fade_event.middle
+
+
+def scene_list(path) -> SceneList:
+    found = SceneList()
+    feed(Pipeline([open_source(str(path))]).run(), [found])
+    return found
+
+
+def test_cuts_five_frames_apart_are_three_scenes_not_one_dissolve(tmp_path):
+    """A dense edit: a still shot, two fast pans of five frames each, another still shot. Three cuts so close, with
+    that much motion between them, look like one burst to the transition detector; a dissolve cannot hold two hard
+    cuts, so the cuts go out as they are, no transition does, and the scene list keeps both short shots."""
+    footage = join(camera("walk", 60, seed=1, size=128), camera("pan", 5, seed=2, size=128),
+                   camera("pan", 5, seed=3, size=128), camera("walk", 60, seed=4, size=128))
+    write_clip(tmp_path / "dense.mp4", footage, RATE)
+    found = scene_list(tmp_path / "dense.mp4")
+    assert [c.frame for c in found.cuts] == footage.cuts == [60, 65, 70] and not found.transitions
+    assert [s.start_frame for s in found.scenes()] == [0, 60, 65, 70]
+
+
+def blurred(frames: np.ndarray, radius: int) -> np.ndarray:
+    """Each frame smeared sideways by a box of ``2 * radius + 1`` pixels (motion blur)."""
+    padded = np.pad(frames.astype(np.float32), ((0, 0), (0, 0), (radius + 1, radius), (0, 0)), mode="edge")
+    sums = np.cumsum(padded, axis=2)
+    return (sums[:, :, 2 * radius + 1:] - sums[:, :, : -2 * radius - 1]) / (2 * radius + 1)
+
+
+def test_a_flash_transition_whose_switch_is_a_cut_is_one_scene_boundary_at_that_cut(tmp_path):
+    """Anime's blur-and-flash transition: the outgoing shot smears and whitens over three frames, the incoming one
+    comes out of it. The scorer calls its switch of picture a cut, the detector the span a transition that holds
+    it: one change of scene, at the switch."""
+    a, b = (camera("walk", 43, seed=seed, size=128).frames for seed in (0, 1))
+    smear = [0.7 * blurred(f[None], r) + 0.3 * 255 for f, r in zip([a[40], a[41], a[42], b[0], b[1], b[2]], (12, 32, 64, 64, 32, 12))]
+    footage = Footage(np.concatenate([a[:40], *smear, b[3:]]).clip(0, 255).astype(np.uint8), [43], [(40, 45, "dissolve")])
+    write_clip(tmp_path / "flash.mp4", footage, RATE)
+    found = scene_list(tmp_path / "flash.mp4")
+    (t,) = found.transitions
+    assert [c.frame for c in found.cuts] == t.cuts == [43] and t.start <= 40 and t.end >= 45
+    assert [s.start_frame for s in found.scenes()] == [0, 43]

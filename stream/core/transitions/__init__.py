@@ -13,8 +13,10 @@ stream's own frames do, one part per way:
 
 ``detector.py`` combines them: it asks them in a fixed order per frame and drops what overlaps a
 transition already sent. Each transition is emitted once it has ended, a few frames after its last
-frame (well within 0.5 s). Cuts are never held back: a cut inside a transition (or on the frame after
-it) goes out at once, and the transition, when it comes, replaces it as that scene change (``core/reconcile.py``).
+frame (well within 0.5 s); a fade out followed by a fade in through a colour held less than a shot
+is one transition (``fades.py``), which has ended when the fade in has. Cuts are never held back: a
+cut inside a transition (or on the frame after it) goes out at once, and the transition, when it
+comes, is that scene change, or none if it holds two (``core/reconcile.py``).
 
 Usage::
 

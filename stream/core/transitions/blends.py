@@ -77,6 +77,10 @@ class Blends:
         """The stream has ended: a run that was still going ends here."""
         return self._run_ends() if self._run else []
 
+    def drop_run(self) -> None:
+        """Another part owns the change the open run saw (a fade out waiting for its fade in)."""
+        self._run = None
+
     def _run_ends(self) -> list[Found]:
         run, self._run = self._run, None
         span = trim([g for g in self._history if run.first <= g.index <= run.last])

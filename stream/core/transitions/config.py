@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..decider import DeciderConfig
+
 
 @dataclass(frozen=True)
 class TwinConfig:
@@ -52,6 +54,8 @@ class TransitionConfig:
     straight: float = 0.6  # share of the path that must be direct travel from start to end (fades, direct candidates)
     step: float = 0.5  # no frame of a fade or a direct dissolve makes more than this share of its travel (a cut does)
     flat: float = 0.02  # a picture whose 16x16 copy varies less than this (RMS) is a flat colour (fades)
+    hold_s: float = DeciderConfig.min_scene_len  # a flat colour held this long between a fade out and a fade in is a
+    # scene of its own (two fades); held shorter, the two are one fade through it (the scorer's shortest scene)
     twin: TwinConfig = field(default_factory=TwinConfig)
     burst: BurstConfig = field(default_factory=BurstConfig)
     blend: BlendConfig = field(default_factory=BlendConfig)

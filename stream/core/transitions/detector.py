@@ -4,7 +4,10 @@ Per frame the parts are asked in this order: fades, then blends, then twin compa
 part's findings pass the overlap rule before the next part is asked, because the rule reaches
 into twin comparison: a transition that goes out ends its open candidate (that candidate saw
 the same change), so a candidate the fade or blend of this very frame went out over is gone
-before twin comparison sees the frame.
+before twin comparison sees the frame. While a fade out waits in its colour for a fade in
+(``Fades.holding``), those frames are the fades': the other parts drop what they opened over
+them. What another part finds after them is the dip's fade in when it leads out of the colour,
+else it follows the fade out (``Fades.join``).
 """
 
 from __future__ import annotations
@@ -46,27 +49,35 @@ class TransitionDetector:
         for j, f in enumerate(frames):
             self._history.append(f)
             events += self._send(self._fades.push(f))
-            events += self._send(self._blends.push(f, tests[:, j]))
-            events += self._send(self._twin.push(f))
+            if self._fades.holding:  # a fade out waits in its colour for a fade in: the change through it is the fades'
+                self._blends.drop_run()
+                self._twin.drop_candidate()
+            events += self._after_fades(self._blends.push(f, tests[:, j]))
+            events += self._after_fades(self._twin.push(f))
         return events
+
+    def _after_fades(self, found: list[Found]) -> list[TransitionEvent]:
+        """Another part's transitions, joined to a fade out still waiting for its fade in (``Fades.join``)."""
+        return self._send(self._fades.join(found))
 
     def finish(self) -> list[TransitionEvent]:
         """The stream has ended: each part decides what it still has open, in the same order as per frame."""
         events = self._send(self._fades.finish())
-        events += self._send(self._blends.finish())
-        events += self._send(self._twin.finish())
+        events += self._after_fades(self._blends.finish())
+        events += self._after_fades(self._twin.finish())
         return events
 
     def _send(self, found: list[Found]) -> list[TransitionEvent]:
         """The overlap rule, in the order found: a transition that starts on or before the last frame of the last one
         sent is the same change seen by another part (or again), and is dropped; one that goes out ends twin
-        comparison's open candidate."""
+        comparison's open candidate, and a fade out found later starts after it."""
         events = []
         for t in found:
             first, last = t.span[1], t.span[-1]
             if first.index <= self._last_end:
                 continue
             self._last_end = last.index
+            self._fades.sent(last.index)
             self._twin.drop_candidate()
             self.transitions += 1
             events.append(TransitionEvent(self.stream, first.index, last.index, t.kind, first.time, last.time,

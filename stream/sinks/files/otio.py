@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from ...core.errors import UsageError
 from ...core.events import TransitionEvent
-from ...core.scenes import Scene
+from ...core.scenes import Scene, openings
 from .timeline import Media
 
 INSTALL = "pip install 'reprocut[timeline]'"
@@ -37,7 +37,7 @@ def to_otio(scenes: list[Scene], media: Media, transitions: Sequence[TransitionE
 
     timeline = otio.schema.Timeline(name=f"{media.name} scenes")
     kinds = [otio.schema.TrackKind.Video] + ([otio.schema.TrackKind.Audio] if media.audio_channels else [])
-    opening = {t.middle: t for t in transitions}
+    opening = openings(scenes, transitions)
     for kind in kinds:
         track = otio.schema.Track(name=kind, kind=kind)
         for i, s in enumerate(scenes, 1):
@@ -45,8 +45,8 @@ def to_otio(scenes: list[Scene], media: Media, transitions: Sequence[TransitionE
             if t is not None and i > 1 and kind == otio.schema.TrackKind.Video:
                 track.append(otio.schema.Transition(
                     name=f"{t.kind} to scene {i}", transition_type=otio.schema.TransitionTypes.SMPTE_Dissolve,
-                    in_offset=otio.opentime.RationalTime(t.middle - t.start, rate),
-                    out_offset=otio.opentime.RationalTime(t.end + 1 - t.middle, rate), metadata={"reprocut": {"kind": t.kind}}))
+                    in_offset=otio.opentime.RationalTime(s.start_frame - t.start, rate),
+                    out_offset=otio.opentime.RationalTime(t.end + 1 - s.start_frame, rate), metadata={"reprocut": {"kind": t.kind}}))
             reference = otio.schema.ExternalReference(target_url=media.url, available_range=span(0, media.frames))
             track.append(otio.schema.Clip(name=f"Scene {i}", media_reference=reference,
                                           source_range=span(s.start_frame, s.end_frame - s.start_frame)))

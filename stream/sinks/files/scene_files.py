@@ -1,6 +1,6 @@
 """Scene lists as files: PySceneDetect-compatible CSV, CMX3600 EDL, JSON and timelines, written atomically.
 
-A gradual transition is one scene boundary, at its middle frame (``core/scenes.py``); the JSON also
+A gradual transition is one scene boundary, at the cut it holds or else its middle frame (``core/reconcile.py``); the JSON also
 lists the transitions with their spans and kinds, and the EDL writes each as a dissolve (``D`` with
 its length in frames). ``SceneFiles`` is the sink: it collects one stream's cuts and transitions and
 writes the files from ``close()``,
@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from ...core.contracts import Source
 from ...core.errors import UsageError
 from ...core.events import CutEvent, EndEvent, Event, TransitionEvent
-from ...core.scenes import Scene, drop_frame, scenes_from_cuts, smpte, timecode
+from ...core.scenes import Scene, drop_frame, openings, scenes_from_cuts, smpte, timecode
 
 REEL = "AX"  # the EDL's source reel name
 
@@ -125,7 +125,7 @@ def to_edl(scenes: list[Scene], fps: float, title: str, transitions: Sequence[Tr
     and a ``D`` line with the transition's length in frames from there (a comment names its kind).
     """
     lines = [f"TITLE: {title}", f"FCM: {'DROP FRAME' if drop_frame(fps) else 'NON-DROP FRAME'}", ""]
-    opening = {t.middle: t for t in transitions}
+    opening = openings(scenes, transitions)
     for i, s in enumerate(scenes, 1):
         into = opening.get(s.start_frame) if i > 1 else None
         leaving = opening.get(s.end_frame)
@@ -146,8 +146,9 @@ def to_json(scenes: list[Scene], source: str, fps: float, transitions: Sequence[
     return json.dumps({"source": source, "fps": fps, "scenes": [
         {"scene": i, "start_frame": s.start_frame, "end_frame": s.end_frame, "start_time": round(s.start_time, 6),
          "end_time": round(s.end_time, 6)} for i, s in enumerate(scenes, 1)],
-        "transitions": [{"kind": t.kind, "start_frame": t.start, "last_frame": t.end, "boundary_frame": t.middle,
-                         "start_time": round(t.time, 6), "last_time": round(t.end_time, 6)} for t in transitions]},
+        "transitions": [{"kind": t.kind, "start_frame": t.start, "last_frame": t.end, "boundary_frame": frame,
+                         "start_time": round(t.time, 6), "last_time": round(t.end_time, 6)}
+                        for frame, t in openings(scenes, transitions).items()]},
         indent=1) + "\n"
 
 

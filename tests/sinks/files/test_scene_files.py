@@ -131,27 +131,28 @@ def dissolve(start: int, end: int, kind: str = "dissolve") -> TransitionEvent:
     return TransitionEvent("0", start, end, kind, start / 24, end / 24, 1.6, time.time())
 
 
-def test_a_transition_is_one_boundary_at_its_middle_in_every_file_and_its_span_is_kept(tmp_path):
-    """A cut at 24, a dissolve over frames 50-69 (middle 60) with a cut inside it, and a fade 84-91 (middle 88):
-    the CSV has three boundaries, the JSON lists the transitions, the EDL writes each as D with its length."""
+def test_a_transition_is_one_boundary_at_its_cut_or_middle_in_every_file_and_its_span_is_kept(tmp_path):
+    """A cut at 24, a dissolve over frames 50-69 with a cut inside it (at 58: the boundary is that cut, where the
+    picture switches), and a fade 84-91 holding no cut (its middle, 88): the CSV has three boundaries, the JSON lists
+    the transitions with their boundaries, the EDL writes each as D with its length."""
     paths = {k: tmp_path / f"scenes.{k}" for k in ("csv", "edl", "json")}
     sink = SceneFiles("clips/clip.mp4", open_source("demo://?frames=96"), **{k: str(p) for k, p in paths.items()})
     feed([cut(24), dissolve(50, 69), cut(58), dissolve(84, 91, "fade"), EndEvent("0", 96, 2, 4.0, 0, "eof")], [sink])
 
     rows = list(csv.reader(io.StringIO(paths["csv"].read_text())))
-    assert rows[0] == ["Timecode List:", "00:00:01.000", "00:00:02.500", "00:00:03.667"]
-    assert [(r[1], r[4]) for r in rows[2:]] == [("1", "24"), ("25", "60"), ("61", "88"), ("89", "96")]  # 1-based, inclusive
+    assert rows[0] == ["Timecode List:", "00:00:01.000", "00:00:02.417", "00:00:03.667"]
+    assert [(r[1], r[4]) for r in rows[2:]] == [("1", "24"), ("25", "58"), ("59", "88"), ("89", "96")]  # 1-based, inclusive
 
     data = json.loads(paths["json"].read_text())
-    assert [(s["start_frame"], s["end_frame"]) for s in data["scenes"]] == [(0, 24), (24, 60), (60, 88), (88, 96)]
-    assert data["scenes"][2]["start_time"] == pytest.approx(2.5)
+    assert [(s["start_frame"], s["end_frame"]) for s in data["scenes"]] == [(0, 24), (24, 58), (58, 88), (88, 96)]
+    assert data["scenes"][2]["start_time"] == pytest.approx(58 / 24)
     assert data["transitions"] == [
-        {"kind": "dissolve", "start_frame": 50, "last_frame": 69, "boundary_frame": 60, "start_time": round(50 / 24, 6),
+        {"kind": "dissolve", "start_frame": 50, "last_frame": 69, "boundary_frame": 58, "start_time": round(50 / 24, 6),
          "last_time": round(69 / 24, 6)},
         {"kind": "fade", "start_frame": 84, "last_frame": 91, "boundary_frame": 88, "start_time": 3.5,
          "last_time": round(91 / 24, 6)}]
     scenes, transitions = read_json(str(paths["json"]))  # what split --scenes reads back
-    assert [(s.start_frame, s.end_frame) for s in scenes] == [(0, 24), (24, 60), (60, 88), (88, 96)]
+    assert [(s.start_frame, s.end_frame) for s in scenes] == [(0, 24), (24, 58), (58, 88), (88, 96)]
     assert [(t.start, t.end, t.kind, t.middle) for t in transitions] == [(50, 69, "dissolve", 60), (84, 91, "fade", 88)]
 
     events = [line.split() for line in paths["edl"].read_text().splitlines()[3:] if not line.startswith("*")]

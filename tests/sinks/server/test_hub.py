@@ -80,7 +80,7 @@ def test_scene_count_is_the_scene_lists_whichever_comes_first_the_cut_or_the_tra
 
     fade = TransitionEvent("0", 96, 105, "fade", 4.0, 4.375, 3.7, 0.0)
     dissolve = TransitionEvent("0", 132, 159, "dissolve", 5.5, 6.625, 1.7, 0.0, cuts=[146])
-    events = [cut_event(14), cut_event(83), fade, cut_event(107), cut_event(146), dissolve, cut_event(203)]
+    events = [cut_event(14), cut_event(83), fade, cut_event(106), cut_event(146), dissolve, cut_event(203)]
     hub = Hub([dict(STREAM_INFO, live=False)], "m")
     sub = hub.subscribe()
     for e in events:
