@@ -14,6 +14,8 @@ from pathlib import Path
 import psutil
 import pytest
 from helpers import REPROCUT, TIMEOUT, model_args, require_extra, run_cli
+from reprocut.stream.core.events import TransitionEvent
+from reprocut.stream.core.reconcile import boundaries
 from reprocut.stream.runtime.encoder import default_model_path
 
 
@@ -89,8 +91,8 @@ def test_a_rerun_redoes_what_other_settings_or_formats_change_says_why_and_keeps
     line = manifest(out)[-1]
     assert line["settings"]["options"] == {"scorer.decider.min_scene_len": 1.0} and mtimes(out, [line]) != stamp
     scenes = json.loads((out / "ep1.json").read_text())["scenes"]
-    assert [s["start_frame"] for s in scenes] == sorted([0, *line["cut_frames"]] + [(t["start"] + t["end"] + 1) // 2
-                                                                                    for t in line["transitions"]])
+    found = [TransitionEvent("0", t["start"], t["end"], t["kind"], 0.0, 0.0, 0.0, 0.0) for t in line["transitions"]]
+    assert [s["start_frame"] for s in scenes] == [0] + [f for f, _ in boundaries([(c, 0.0) for c in line["cut_frames"]], found)]
     result = batch("--min-scene-len", "1.0")
     assert "0 ok, 0 failed, 1 done before" in result.stdout and result.stderr == ""
     result = batch("--min-scene-len", "1.0", "--model", tmp_path / "mine.onnx")
