@@ -60,7 +60,7 @@ def test_without_an_extra_its_tests_fail_saying_how_to_install_it():
     code = ("import sys; sys.modules['opentimelineio'] = sys.modules['ray'] = None; import pytest; "
             "sys.exit(pytest.main(sys.argv[1:]))")
     files = ["tests/sinks/files/test_otio.py", "tests/cli/test_timelines.py", "tests/batch/test_archive_runs.py"]
-    result = subprocess.run([sys.executable, "-c", code, "-p", "no:cacheprovider", "-q", *files, "-k", "round_trip"],
+    result = subprocess.run([sys.executable, "-c", code, "-p", "no:cacheprovider", "-q", "-rN", *files, "-k", "round_trip"],
                             capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert result.returncode == 1 and "ERROR collecting" not in result.stdout, result.stdout
     assert re.fullmatch(r"\d+ deselected, 3 errors in [\d.]+s", result.stdout.splitlines()[-1]), result.stdout  # the 3 round trips
