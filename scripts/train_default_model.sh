@@ -11,14 +11,14 @@ RUN=${1:-runs/default}
 DATA=${DATA:-runs/demo-train-clips}
 SHARED=${SHARED:-../shared}
 REPROCUT=${REPROCUT:-.venv/bin/reprocut}
-EPOCHS=${EPOCHS:-12}
+EPOCHS=${EPOCHS:-7}
 mkdir -p "$DATA"
 for seed in $(seq 1001 1012); do  # demo seeds for training; the demo stream itself uses seed 0
   [ -f "$DATA/demo_$seed.mp4" ] || "$REPROCUT" -q demo --out "$DATA/demo_$seed.mp4" --frames 500 --seed "$seed"
 done
-"$REPROCUT" train "$SHARED/train" "$DATA" --out "$RUN" --force \
-  --epochs "$EPOCHS" --batch 128 --lr 3e-4 --max-frames-per-source 1200 --seed 0 \
-  --data-description "reprocut generated cartoons (12 clips, seeds 1001-1012) + shared/train (see MODEL_CARD.md)"
+"$REPROCUT" train "$SHARED/train" "$SHARED/train/liveaction" "$DATA" --out "$RUN" --force \
+  --epochs "$EPOCHS" --batch 128 --lr 3e-4 --schedule cosine --max-frames-per-source 1200 --seed 0 \
+  --data-description "animation: reprocut generated cartoons (12 clips, seeds 1001-1012) + shared/train; live action: shared/train/liveaction (see MODEL_CARD.md)"
 for snapshot in "$RUN"/snapshots/epoch_*.pt; do
   onnx="${snapshot%.pt}.onnx"
   "$REPROCUT" -q export "$snapshot" --out "$onnx" --name reprocut-default > /dev/null

@@ -23,7 +23,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     from reprocut.stream.cli.options import add_options
 
     from .augment import AugmentConfig
-    from .config import ACTIVATIONS, DEVICES, POOLINGS, RECONS, ModelConfig, TrainConfig
+    from .config import ACTIVATIONS, DEVICES, POOLINGS, RECONS, SCHEDULES, ModelConfig, TrainConfig
     from .data import DataConfig
 
     p.add_argument("inputs", nargs="*", help="videos, folders of videos or folders of images (not needed with --resume)")
@@ -42,6 +42,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_options(p, TrainConfig, {
         "batch": {"metavar": "N", "help": "frames per optimizer step"},
         "lr": "Adam learning rate",
+        "schedule": {"choices": SCHEDULES, "help": "learning rate over the run: constant, or cosine decay to 0 at its last step"},
         "seed": {"metavar": "N", "help": "seed for weights, batch order and augmentations (a run is repeatable)"},
         "device": {"choices": DEVICES, "help": "auto: CUDA when torch sees a GPU, else CPU"},
     })

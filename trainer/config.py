@@ -7,6 +7,7 @@ No torch here: ``reprocut train --help`` and a user's mistakes are answered befo
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 
 from .augment import AugmentConfig
@@ -16,6 +17,7 @@ POOLINGS = ("avg", "max", "none")  # none: stride-2 convolutions keep the 4x4 ou
 ACTIVATIONS = ("leakyrelu", "relu", "elu")
 RECONS = ("bce", "mse")  # bce: the paper's equation; mse: the code the paper built on
 DEVICES = ("auto", "cpu", "cuda")
+SCHEDULES = ("constant", "cosine")
 
 
 @dataclass
@@ -56,6 +58,7 @@ class TrainConfig:
     steps: int | None = None  # optimizer steps: the run's length instead of epochs
     batch: int = 256
     lr: float = 1e-4
+    schedule: str = "constant"  # constant | cosine (from lr down to 0 at the run's last step)
     seed: int = 0
     device: str = "auto"  # auto | cpu | cuda
     checkpoint_every: int = 500  # steps; a checkpoint is also written at every epoch's end
@@ -63,3 +66,14 @@ class TrainConfig:
     data_description: str = ""
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
+
+    def __post_init__(self) -> None:
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"schedule must be constant or cosine, not {self.schedule!r}")
+
+    def lr_at(self, step: int, total_steps: int) -> float:
+        """The learning rate of optimiser step ``step`` (0-based): a function of the step alone, so a resumed run
+        continues the same curve. Cosine decay: the later steps' posteriors sharpen less (see MODEL_CARD.md)."""
+        if self.schedule == "constant":
+            return self.lr
+        return self.lr * 0.5 * (1.0 + math.cos(math.pi * min(step, total_steps) / max(total_steps, 1)))

@@ -188,6 +188,8 @@ def train(cfg: TrainConfig, resume: bool = False, force: bool = False) -> dict:
             x = cache.batch(idx)
             x = augment(x, np.random.default_rng([cfg.seed, epoch, b]), cfg.augment)  # seeded per batch: resumable
             x = torch.from_numpy(np.ascontiguousarray(x)).to(device)
+            for group in optim.param_groups:
+                group["lr"] = cfg.lr_at(step, total_steps)
             loss, terms = model(x)
             if not torch.isfinite(loss):
                 raise TrainingDiverged(

@@ -143,6 +143,20 @@ def test_resume_replays_the_same_batches(tmp_path, clip_factory):
     assert all(torch.allclose(a[k], b[k], atol=1e-5) for k in a)
 
 
+def test_cosine_schedule_decays_the_learning_rate_step_by_step(tmp_path, clip_factory):
+    """--schedule cosine: step k of n runs at lr * (1 + cos(pi * k / n)) / 2, and the run records the schedule
+    (a resumed run continues the same curve: the rate is a function of the step)."""
+    import math
+
+    clip, _ = clip_factory("cosine", frames=80, seed=7)
+    run = tmp_path / "run"
+    result = run_cli("train", clip, "--out", run, "--steps", "4", "--batch", "16", "--lr", "1e-3", "--schedule", "cosine", *NARROW)
+    assert result.returncode == 0, result.stderr
+    ckpt = torch.load(run / "ckpt.pt", weights_only=False)
+    assert ckpt["config"]["schedule"] == "cosine"
+    assert ckpt["optim"]["param_groups"][0]["lr"] == pytest.approx(1e-3 * (1 + math.cos(math.pi * 3 / 4)) / 2)  # the last step, 3
+
+
 def test_nan_guard_stops_and_keeps_the_last_good_checkpoint(tmp_path, clip_factory):
     clip, _ = clip_factory("nan", frames=40, seed=8)
     run = tmp_path / "run"
