@@ -47,7 +47,8 @@ def local_means(window: np.ndarray, floors: np.ndarray) -> np.ndarray:
 
 
 class NoiseSpread:
-    """Each signal's robust spread (MAD) of log-ratios over the last ``window`` frames, re-measured every 8 frames.
+    """Each signal's robust spread (MAD) of log-ratios over the last ``window`` frames measured (the scorer measures
+    those that changed visibly), re-measured every 8 frames.
 
     Signals differ in how much their ratios swing on ordinary frames (the KL of a well-trained
     encoder swings more under motion than a colour histogram does); dividing each weight by that
@@ -63,9 +64,11 @@ class NoiseSpread:
         self.spread = np.ones(channels)
         self._since = 0
 
-    def advance(self, log_ratios: np.ndarray) -> np.ndarray:
-        """Take the log-ratios of the next frames; return the spread each of them was scored with [m, C]."""
+    def advance(self, log_ratios: np.ndarray, measured: np.ndarray | None = None) -> np.ndarray:
+        """Take the log-ratios of the next frames; return the spread each of them was scored with [m, C].
+        ``measured`` ([m] bool): the frames whose log-ratios the spread is measured on (default: all)."""
         m = len(log_ratios)
+        keep = np.ones(m, bool) if measured is None else measured
         out = np.empty_like(log_ratios)
         j = 0
         while j < m:
@@ -74,10 +77,11 @@ class NoiseSpread:
             due = j + steps - 1 if self.window >= self.MIN_FRAMES else m  # frame after which the spread is re-measured
             end = min(due, m - 1) + 1
             out[j:end] = self.spread
-            self.history = np.concatenate([self.history, log_ratios[j:end]])[-self.window:]
+            self.history = np.concatenate([self.history, log_ratios[j:end][keep[j:end]]])[-self.window:]
             self._since += end - j
             if due < m:
-                self.spread = self._measure(self.history)
+                if len(self.history) >= self.MIN_FRAMES:  # too few frames measured yet: the spread stays
+                    self.spread = self._measure(self.history)
                 self._since = 0
             j = end
         return out

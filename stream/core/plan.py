@@ -7,8 +7,11 @@
   candidate's neighbourhood: a candidate at p is scored with the KL of frames p-before .. p+after, and its
   flash guard compares frame p-1 with the next ``lookahead`` frames, so the posteriors of frames
   p-before-1 .. p+lookahead decide it as encoding every frame would. Calm footage (a static shot, a
-  slideshow, held drawings) then needs a small share of its frames encoded; the others' posteriors are NaN,
-  and their KL is left out of the threshold's window and of the noise spread.
+  slideshow, held drawings) then needs a small share of its frames encoded; the others' posteriors are NaN.
+  The scorer never reads those KLs, whatever is encoded: each signal's noise is measured on the frames that
+  changed visibly, and a faint frame's score (which only feeds the threshold's window) leaves out the KL
+  (``scoring.py``); so a file's cuts are those of encoding every frame. The transition detector's typical
+  latent change is measured on the encoded frames, so a transition can still differ (1 of 70 dev clips).
 - **Held-back frames.** Whether a frame is needed depends on up to ``reach_back`` frames after it, so a
   stream keeps that many back from the encoder until they arrive: what is encoded depends on the file
   alone, not on batch boundaries. Live and paced streams encode every frame and hold nothing back (the

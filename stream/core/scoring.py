@@ -21,7 +21,7 @@ from .normalise import NoiseSpread, local_means, neighbourhoods
 from .rules import Rules
 from .signals import SIGNALS, colour_histograms, layouts, pair_signals
 
-PIX = SIGNALS.index("pix")
+PIX, KL = SIGNALS.index("pix"), SIGNALS.index("kl")
 
 
 @dataclass
@@ -93,13 +93,17 @@ class Scoring:
         """Score the frames of ``f`` at ``pos`` (consecutive, each once and in order: the noise spread moves on)."""
         local = local_means(neighbourhoods(f.raw, pos, self.cfg.before, self.cfg.after), self._floors)
         ratios = self._ratios(f.raw[pos], local)
-        spread = self._noise.advance(np.log(ratios))
-        scores = self._combine(ratios, spread)
         # A cut changes every signal well above its neighbourhood; motion moves some signals only (a histogram
         # hardly changes when shapes move, the latent layout does). With the pix signal, a cut also changes the
-        # picture's intensity by ``min_pix``.
+        # picture's intensity by ``min_pix``: a faint frame is never a candidate, and its signals' noise is not
+        # the noise a candidate must stand out of, so the spread is measured on the frames that changed visibly
+        # (and a file decides the same whether its calm frames are encoded or not: ``plan.py``).
         m = len(pos)
         faint = f.raw[pos, PIX] < self.cfg.min_pix if self._pix else np.zeros(m, bool)
+        spread = self._noise.advance(np.log(ratios), ~faint)
+        # A faint frame's score only feeds the threshold's window: it leaves out the KL, which a file does not
+        # compute on most faint frames, so that what is encoded never moves the threshold.
+        scores = self._combine(np.where(faint[:, None] & (np.arange(len(SIGNALS)) == KL), np.nan, ratios), spread)
         agreed = ~faint & np.all(ratios[:, self._used] >= self.cfg.min_ratio, axis=1)
         candidate, unrelated = self.rules.apply(f, pos, agreed, faint)
         back, back_offset = np.full(m, np.inf), np.zeros(m, np.int64)  # the flash guard reads only candidates'
