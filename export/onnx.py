@@ -15,7 +15,7 @@ import logging
 import os
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import onnx
@@ -40,6 +40,7 @@ class ExportConfig:
     tolerance: float = 1e-4  # max abs difference to torch allowed (float32 export)
     fp16_tolerance: float = 5e-2
     name: str = ""
+    metadata: dict[str, str] = field(default_factory=dict)  # more entries (``reprocut adapt``: its model card's facts)
 
 
 class EncoderGraph(nn.Module):
@@ -133,7 +134,7 @@ def export(cfg: ExportConfig) -> dict[int, float]:
             dynamic_shapes=({0: torch.export.Dim("N", min=1, max=65536)},), opset_version=OPSET, dynamo=True,
         )
     proto = program.model_proto
-    for key, value in _metadata(ckpt, cfg).items():
+    for key, value in {**_metadata(ckpt, cfg), **cfg.metadata}.items():
         proto.metadata_props.append(onnx.StringStringEntryProto(key=key, value=value))
     onnx.checker.check_model(proto)
     tmp = cfg.out + ".tmp"

@@ -62,6 +62,7 @@ class TrainConfig:
     seed: int = 0
     device: str = "auto"  # auto | cpu | cuda
     checkpoint_every: int = 500  # steps; a checkpoint is also written at every epoch's end
+    freeze_encoder: bool = False  # train the decoder only (a decoder for a shipped encoder: scripts/bundled_weights.py)
     augment: AugmentConfig = field(default_factory=AugmentConfig)
     data_description: str = ""
     data: DataConfig = field(default_factory=DataConfig)

@@ -71,8 +71,10 @@ def config_from_dict(d: dict) -> TrainConfig:
     return TrainConfig(**d)
 
 
-def _save_checkpoint(path: str, model: ReproVAE, optim: torch.optim.Optimizer, cfg: TrainConfig, step: int, epoch: int, batch_in_epoch: int) -> None:
-    """Write to a temporary file, fsync, then rename: a crash never leaves a half-written checkpoint."""
+def _save_checkpoint(path: str, model: ReproVAE, optim: torch.optim.Optimizer, cfg: TrainConfig, step: int, epoch: int,
+                     batch_in_epoch: int, elapsed: float) -> None:
+    """Write to a temporary file, fsync, then rename: a crash never leaves a half-written checkpoint. ``elapsed``:
+    seconds of training so far, resumes included (a wall-clock budget continues from it)."""
     state = {
         "model": model.state_dict(),
         "optim": optim.state_dict(),
@@ -81,6 +83,7 @@ def _save_checkpoint(path: str, model: ReproVAE, optim: torch.optim.Optimizer, c
         "epoch": epoch,
         "batch_in_epoch": batch_in_epoch,
         "torch_rng": torch.get_rng_state(),
+        "elapsed": elapsed,
     }
     tmp = path + ".tmp"
     with open(tmp, "wb") as f:
@@ -96,9 +99,13 @@ def _snapshot(path: str, model: ReproVAE, cache: FrameCache, device: torch.devic
     folder = os.path.join(os.path.dirname(path), SNAPSHOTS)
     os.makedirs(folder, exist_ok=True)
     stem = os.path.join(folder, f"epoch_{epoch:03d}")
-    shutil.copyfile(path, stem + ".pt")
-    with open(stem + ".json", "w") as f:
+    # figures first, each file complete before its name appears: a script that exports snapshots as they come
+    # never finds a checkpoint without its figures, nor half a file
+    with open(stem + ".json.tmp", "w") as f:
         json.dump(evaluate(model, cache, device), f, indent=1)
+    os.replace(stem + ".json.tmp", stem + ".json")
+    shutil.copyfile(path, stem + ".pt.tmp")
+    os.replace(stem + ".pt.tmp", stem + ".pt")
 
 
 def _prepare_run_dir(cfg: TrainConfig, resume: bool, force: bool) -> dict | None:
@@ -113,13 +120,14 @@ def _prepare_run_dir(cfg: TrainConfig, resume: bool, force: bool) -> dict | None
 
 
 @torch.no_grad()
-def evaluate(model: ReproVAE, cache: FrameCache, device: torch.device, batch: int = 512) -> dict:
-    """Validation loss terms and the spread of consecutive-frame KL (the detector's raw signal)."""
+def evaluate(model: ReproVAE, cache: FrameCache, device: torch.device, batch: int = 512, runs: list[np.ndarray] | None = None) -> dict:
+    """Validation loss terms and the spread of consecutive-frame KL (the detector's raw signal), on ``runs`` of
+    consecutive frames (default: the held-out tail of each source)."""
     model.eval()
     sums = {"recon": 0.0, "kl": 0.0, "repro": 0.0}
     count = 0
     kls = []
-    for run in cache.val_runs:
+    for run in cache.val_runs if runs is None else runs:
         mus, logvars = [], []
         for i in range(0, len(run), batch):
             x = torch.from_numpy(cache.batch(run[i : i + batch])).to(device)
@@ -142,8 +150,18 @@ def evaluate(model: ReproVAE, cache: FrameCache, device: torch.device, batch: in
     return result
 
 
-def train(cfg: TrainConfig, resume: bool = False, force: bool = False) -> dict:
-    """Train (or continue training) a Repro-VAE into ``cfg.out``; returns the final metrics."""
+def train(cfg: TrainConfig, resume: bool = False, force: bool = False, start: dict | None = None,
+          seconds: float | None = None, snapshots: bool = True) -> dict:
+    """Train (or continue training) a Repro-VAE into ``cfg.out``; returns the final metrics.
+
+    ``reprocut adapt`` fine-tunes through this same loop: ``start`` is the state_dict a new run begins from
+    (default: random weights); ``seconds`` a wall-clock budget for the steps, which a resumed run continues (the
+    checkpoint records the seconds spent): the run ends at the first step past it, ``cfg.steps`` still caps it, and
+    without ``cfg.steps`` the epochs do not; ``snapshots`` False keeps no per-epoch snapshot and checkpoints every
+    ``cfg.checkpoint_every`` steps and at the end only (an epoch of one short clip can be a single step).
+    """
+    if seconds is not None and cfg.steps is None and cfg.schedule != "constant":
+        raise ValueError("a time budget without a step count needs the constant schedule (a decay needs the last step)")
     ckpt = _prepare_run_dir(cfg, resume, force)
     if ckpt is not None:  # the run's own data and model settings win; the budget may be extended
         saved = config_from_dict(ckpt["config"])
@@ -159,28 +177,45 @@ def train(cfg: TrainConfig, resume: bool = False, force: bool = False) -> dict:
     train_idx = cache.train_indices
     batch = min(cfg.batch, len(train_idx))
     per_epoch = max(1, len(train_idx) // batch)
-    total_steps = cfg.steps if cfg.steps is not None else cfg.epochs * per_epoch
+    total_steps = cfg.steps if cfg.steps is not None else None if seconds is not None else cfg.epochs * per_epoch
 
     model = ReproVAE(cfg.model).to(device)
-    optim = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    step, epoch, skip = 0, 0, 0
+    if start is not None and ckpt is None:
+        model.load_state_dict(start)
+    if cfg.freeze_encoder:
+        model.encoder.requires_grad_(False)  # the reprojection term still reaches the decoder through it
+    optim = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=cfg.lr)
+    step, epoch, skip, spent = 0, 0, 0, 0.0
     if ckpt is not None:
         model.load_state_dict(ckpt["model"])
         optim.load_state_dict(ckpt["optim"])
-        step, epoch, skip = ckpt["step"], ckpt["epoch"], ckpt["batch_in_epoch"]
+        step, epoch, skip, spent = ckpt["step"], ckpt["epoch"], ckpt["batch_in_epoch"], ckpt.get("elapsed", 0.0)
         torch.set_rng_state(ckpt["torch_rng"])
         log.info("resuming %s at step %d (epoch %d)", cfg.out, step, epoch)
-    log.info("training on %s: %d train frames, batch %d, %d steps", device, len(train_idx), batch, total_steps)
-    if total_steps < USEFUL_STEPS or len(train_idx) < USEFUL_FRAMES:
+    budget = f"{total_steps} steps" if seconds is None else f"{seconds:.0f} s" + (f" or {total_steps} steps" if total_steps else "")
+    log.info("training on %s: %d train frames, batch %d, %s", device, len(train_idx), batch, budget)
+    if start is None and total_steps is not None and (total_steps < USEFUL_STEPS or len(train_idx) < USEFUL_FRAMES):
         log.warning("this run is too short to be useful: %d optimiser step(s) on %d training frames; an encoder whose KL "
                     "tells cuts apart needs about %s steps on %s frames or more (the bundled model: 388 steps on 12,520 "
                     "frames): add footage, or raise --epochs/--steps", total_steps, len(train_idx),
                     f"{USEFUL_STEPS:,}", f"{USEFUL_FRAMES:,}")
 
     path = os.path.join(cfg.out, CHECKPOINT)
-    progress = Progress(total_steps, "train", initial=step, unit="step")
     seen, t0 = 0, time.monotonic()
-    while step < total_steps:
+
+    def elapsed() -> float:
+        return spent + time.monotonic() - t0
+
+    def finished() -> bool:
+        return (total_steps is not None and step >= total_steps) or (seconds is not None and elapsed() >= seconds)
+
+    label = "train" if start is None else "fine-tune"
+    if total_steps is None:  # a time budget alone: the bar counts its seconds
+        progress = Progress(round(seconds), label, initial=min(int(spent), round(seconds)), unit="s")
+    else:
+        progress = Progress(total_steps, label, initial=step, unit="step")
+    done = finished()  # decided once per step: the last checkpoint is written when it turns true
+    while not done:
         rng = np.random.default_rng([cfg.seed, epoch])  # per-epoch order: a resumed run replays it exactly
         for b, idx in enumerate(shuffled_batches(train_idx, batch, rng)):
             if b < skip:
@@ -189,7 +224,7 @@ def train(cfg: TrainConfig, resume: bool = False, force: bool = False) -> dict:
             x = augment(x, np.random.default_rng([cfg.seed, epoch, b]), cfg.augment)  # seeded per batch: resumable
             x = torch.from_numpy(np.ascontiguousarray(x)).to(device)
             for group in optim.param_groups:
-                group["lr"] = cfg.lr_at(step, total_steps)
+                group["lr"] = cfg.lr_at(step, total_steps or 0)  # no step count: the constant schedule (checked above)
             loss, terms = model(x)
             if not torch.isfinite(loss):
                 raise TrainingDiverged(
@@ -203,24 +238,27 @@ def train(cfg: TrainConfig, resume: bool = False, force: bool = False) -> dict:
             seen += len(idx)
             fps = seen / max(time.monotonic() - t0, 1e-9)
             values = {k: v.item() for k, v in terms.items()}
-            progress.update(1, loss=loss.item(), **values, fps=fps)
+            progress.update(1 if total_steps is not None else min(int(elapsed()), round(seconds)) - progress.count,
+                            loss=loss.item(), **values, fps=fps)
             if step % 50 == 0:
-                log.info("step %d/%d loss %.2f recon %.2f kl %.3f repro %.4f, %.0f frames/s", step, total_steps, loss.item(), values["recon"], values["kl"], values["repro"], fps)
+                log.info("step %d/%s loss %.2f recon %.2f kl %.3f repro %.4f, %.0f frames/s", step, total_steps or "-", loss.item(), values["recon"], values["kl"], values["repro"], fps)
             last_batch = b + 1 == per_epoch
             if step % cfg.checkpoint_every == 0 and not last_batch:
-                _save_checkpoint(path, model, optim, cfg, step, epoch, b + 1)
-            if step >= total_steps or last_batch:
+                _save_checkpoint(path, model, optim, cfg, step, epoch, b + 1, elapsed())
+            done = finished()
+            if done or last_batch:
                 break
         skip = 0
         if last_batch:
             epoch += 1
-        _save_checkpoint(path, model, optim, cfg, step, epoch, 0 if last_batch else b + 1)
-        if last_batch:
+        if snapshots or not last_batch or done or step % cfg.checkpoint_every == 0:
+            _save_checkpoint(path, model, optim, cfg, step, epoch, 0 if last_batch else b + 1, elapsed())
+        if last_batch and snapshots:
             _snapshot(path, model, cache, device, epoch)
         log.info("epoch %d done at step %d: loss %.2f (%.0f frames/s)", epoch, step, loss.item(), fps)
     progress.close()
 
-    metrics = {"step": step, "epoch": epoch, "train_frames": int(len(train_idx)), "device": str(device)}
+    metrics = {"step": step, "epoch": epoch, "train_frames": int(len(train_idx)), "device": str(device), "seconds": round(elapsed(), 1)}
     metrics.update(evaluate(model, cache, device))
     with open(os.path.join(cfg.out, "metrics.json.tmp"), "w") as f:
         json.dump(metrics, f, indent=1)

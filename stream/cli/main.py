@@ -19,7 +19,6 @@ import os
 import select
 import sys
 
-from .. import __version__
 from ..core.errors import UsageError
 
 # sub-command -> module with HELP, add_arguments(parser) and run(args) -> exit code
@@ -32,11 +31,19 @@ COMMANDS = {
     "eval": "reprocut.stream.cli.evaluate",
     "bench": "reprocut.stream.cli.bench",
     "train": "reprocut.trainer.command",
+    "adapt": "reprocut.trainer.adapt_command",
     "export": "reprocut.export.command",
 }
 
 
 CLOSED_STDOUT = 128 + 13  # the shell's status for a process killed by SIGPIPE
+
+# Commands whose numpy work is per-frame arrays, never a large matrix product: for them OpenBLAS (numpy's BLAS) is
+# loaded with one thread. Starting its thread pool took ~55 ms of numpy's ~115 ms import on a loaded 2-core
+# machine, before the first frame (issue 27); the results are the same (each output of OpenBLAS's products is
+# computed by one thread either way). A value the user set is kept. Not for bench (its peers run as they would
+# for a user), nor training.
+ONE_BLAS_THREAD = {"detect", "split", "demo", "serve", "batch", "eval"}
 
 # The optional packages, by the name they are imported as, and the extra of pyproject.toml that installs each
 # (matplotlib is in two: plot, for eval --plot, and bench).
@@ -52,8 +59,22 @@ def optional_extra(exc: ImportError, command: str) -> str | None:
     return "bench" if extra == "plot" and command == "bench" else extra
 
 
-def _load_commands() -> dict:
+def _load_commands(chosen: str | None = None) -> dict:
+    """Command name -> its module: only ``chosen``'s when it names a command (the others -> None: their modules,
+    ``serve``'s asyncio among them, cost ~30 ms to import, and only ``reprocut --help`` shows their help), else all."""
+    if chosen in COMMANDS:
+        return {name: importlib.import_module(path) if name == chosen else None for name, path in COMMANDS.items()}
     return {name: importlib.import_module(path) for name, path in COMMANDS.items()}
+
+
+class _Version(argparse._VersionAction):
+    """``--version``: the installed version, looked up (``importlib.metadata``) only when asked for."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from .. import __version__
+
+        self.version = f"reprocut {__version__}"
+        super().__call__(parser, namespace, values, option_string)
 
 
 def _chosen(argv: list[str]) -> str | None:
@@ -75,11 +96,12 @@ def build_parser(modules: dict, command: str | None) -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog="reprocut", description="Real-time unsupervised scene-cut detection.",
                                      formatter_class=HelpFormatter)
-    parser.add_argument("--version", action="version", version=f"reprocut {__version__}")
+    parser.add_argument("--version", action=_Version)
     _add_output_options(parser, after_command=False)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, module in modules.items():
-        p = sub.add_parser(name, help=module.HELP, description=module.HELP, formatter_class=HelpFormatter)
+        text = module.HELP if module is not None else None  # None: not the chosen command, not imported
+        p = sub.add_parser(name, help=text, description=text, formatter_class=HelpFormatter)
         _add_output_options(p, after_command=True)
         if name == command:
             module.add_arguments(p)
@@ -125,7 +147,10 @@ def _setup_output(verbose: int, quiet: bool) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    args = parse(build_parser(_load_commands(), _chosen(argv)), argv)
+    command = _chosen(argv)
+    if command in ONE_BLAS_THREAD and "numpy" not in sys.modules:  # once numpy is loaded (in process: tests), too late
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    args = parse(build_parser(_load_commands(command), command), argv)
     _setup_output(args.verbose, args.quiet)
     try:
         code = args._module.run(args)

@@ -48,7 +48,7 @@ def test_build_is_quiet_and_ships_the_data(tmp_path):
         [line for line in log.splitlines() if "absent" in line or "Warning" in line][:5]
     wheel, = (tmp_path / "dist").glob("reprocut-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    for shipped in ("reprocut/stream/models/default.onnx", "reprocut/stream/sinks/server/web/dashboard.js",
+    for shipped in ("reprocut/stream/models/default.onnx", "reprocut/stream/models/default.pt", "reprocut/stream/sinks/server/web/dashboard.js",
                     "reprocut/stream/sinks/server/schema/cut.json", "reprocut/stream/cli/main.py"):
         assert shipped in names
 

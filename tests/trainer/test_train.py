@@ -196,3 +196,20 @@ def test_bad_inputs_give_one_clear_line(tmp_path, clip_factory):
     (corrupt / "ckpt.pt").write_bytes(os.urandom(1000))
     assert_one_line_error(run_cli("train", "--out", corrupt, "--resume"), "corrupt")
     assert_one_line_error(run_cli("export", corrupt, "--out", tmp_path / "m.onnx"), "corrupt")
+
+
+def test_a_frozen_encoder_keeps_its_weights_while_the_decoder_learns(tmp_path, clip_factory):
+    """``freeze_encoder``: how the bundled model's decoder was rebuilt for its shipped encoder (MODEL_CARD.md)."""
+    from reprocut.trainer.config import ModelConfig, TrainConfig
+    from reprocut.trainer.model import ReproVAE
+    from reprocut.trainer.train import train
+
+    clip, _ = clip_factory("frozen", frames=80, seed=8)
+    model = ModelConfig(hidden=(8, 16, 32, 64))
+    start = ReproVAE(model).state_dict()
+    cfg = TrainConfig(out=str(tmp_path / "run"), steps=3, batch=16, lr=1e-3, freeze_encoder=True,
+                      data=DataConfig(inputs=[str(clip)]), model=model)
+    train(cfg, start=start, snapshots=False)
+    after = torch.load(tmp_path / "run" / "ckpt.pt", weights_only=False)["model"]
+    assert all(torch.equal(after[k], start[k]) for k in start if k.startswith("encoder."))
+    assert any(not torch.equal(after[k], start[k]) for k in start if k.startswith("decoder."))
