@@ -1,11 +1,16 @@
 """reprocut's runtime: decode a stream, encode frames with the ONNX Repro-VAE encoder, score cuts online."""
 
-from importlib.metadata import PackageNotFoundError, version
 
-try:
-    __version__ = version("reprocut")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0"
+def __getattr__(name: str) -> str:
+    """``__version__``, looked up (``importlib.metadata``, ~25 ms) only where it is read: not at every start-up."""
+    if name != "__version__":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("reprocut")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0.0.0"
 
 
 def detect(source=None, config=None, source_config=None):

@@ -11,6 +11,7 @@ import argparse
 import logging
 import os
 import signal
+import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -60,6 +61,7 @@ class _Ending:
 
 def run(args: argparse.Namespace) -> int:
     from ..core.errors import UsageError
+    from ..runtime import progress
     from ..runtime.pipeline import Pipeline
     from ..sinks.base import feed
     from ..sinks.files.jsonl import JsonLines
@@ -85,9 +87,12 @@ def run(args: argparse.Namespace) -> int:
         sinks = [JsonLines(stats=args.stats)]
     else:
         sinks = [CutLines()] if source.live else []
-    sinks += [ProgressBar(None if source.live else source.total_frames), ending,
-              SceneFiles(args.source or "demo", source, csv=args.csv, edl=args.edl, json=args.json,
-                         otio=args.otio, fcpxml=args.fcpxml)]
+    # The bar only where it is drawn (not -q, stderr a terminal: tqdm's own rule); elsewhere tqdm, whose import
+    # pulls in asyncio (~40 ms of start-up), is not imported at all.
+    if progress.SHOW and sys.stderr.isatty():
+        sinks.append(ProgressBar(None if source.live else source.total_frames))
+    sinks += [ending, SceneFiles(args.source or "demo", source, csv=args.csv, edl=args.edl, json=args.json,
+                                 otio=args.otio, fcpxml=args.fcpxml)]
     if not args.jsonl:
         sinks.append(SceneTable())
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}

@@ -75,7 +75,8 @@ class Pipeline:
         self.cfg = config or PipelineConfig()
         self.encoder = encoder or Encoder(EncoderConfig(model=self.cfg.model, device=self.cfg.device))
         self.batch = self.cfg.batch or (256 if self.encoder.device == "cuda" else 64)
-        self.encoder.reserve(self.batch)  # encoder calls never exceed it (``_encode``): memory peaks at start
+        if any(s.live or s.paced for s in sources):  # encoder calls never exceed it (``_encode``): memory peaks at
+            self.encoder.reserve(self.batch)  # start, not at a live stream's first full batch; a file needs no warm call
         self.ring = FrameRing(RingConfig(capacity=max(self.cfg.ring_capacity, 2 * self.batch), size=self.encoder.input_size))
         self._notices: queue.SimpleQueue[SourceEvent] = queue.SimpleQueue()
         ids = self.cfg.stream_ids or [str(i) for i in range(len(sources))]
@@ -156,7 +157,7 @@ class Pipeline:
 
     def _score(self, batch: Batch) -> Iterator[Event]:
         runs = []
-        for slot in np.unique(batch.stream):
+        for slot in sorted(set(batch.stream.tolist())):  # not np.unique: it imports numpy.ma (~10 ms of start-up)
             st = self.streams[int(slot)]
             self._start(st)
             run = st.plan.release(batch[batch.stream == slot])  # some frames may wait for those that follow them

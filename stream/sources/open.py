@@ -1,4 +1,8 @@
-"""``open_source(url)``: the one place that turns what a user typed into a source of the right kind."""
+"""``open_source(url)``: the one place that turns what a user typed into a source of the right kind.
+
+Each kind's module is imported when that kind is opened: reading a file imports neither the network
+(``socket``) nor the demo's renderer.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,6 @@ from urllib.parse import urlparse
 from ..core.contracts import Source
 from ..core.errors import UsageError
 from .base import SourceConfig
-from .decode import open_video
-from .demo import DemoSource
-from .device import DeviceSource
-from .file import FileSource, local_path
-from .network import NetworkSource
-from .pipe import PipeSource
 
 LIVE_SCHEMES = {"rtsp", "rtsps", "rtmp", "rtmps", "http", "https", "udp", "rtp", "srt", "tcp", "hls"}
 DEMO = "demo://"
@@ -46,12 +44,27 @@ def open_source(url: str | None, cfg: SourceConfig | None = None) -> Source:
     url, cfg = url or DEMO, cfg or SourceConfig()
     check_source(url)
     if url.startswith(DEMO):
+        from .demo import DemoSource
+
         return DemoSource(url, cfg)
     live = cfg.live if cfg.live is not None else is_live_url(url)
     if not live:
-        return PipeSource(cfg) if url == STDIN else FileSource(url, cfg)  # its probe rejects missing and non-video files
+        if url == STDIN:
+            from .pipe import PipeSource
+
+            return PipeSource(cfg)
+        from .file import FileSource
+
+        return FileSource(url, cfg)  # its probe rejects missing and non-video files
     if url.startswith(DEVICE):
+        from .device import DeviceSource
+
         return DeviceSource(url, cfg)
+    from .network import NetworkSource
+
     if not is_live_url(url):  # a file read as live: rejected now if it cannot be read, as a FileSource would be
+        from .decode import open_video
+        from .file import local_path
+
         open_video(local_path(url)).close()
     return NetworkSource(url, cfg, local=not is_live_url(url))

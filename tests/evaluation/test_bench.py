@@ -27,11 +27,17 @@ def test_quick_bench_report_has_every_section(tmp_path):
     assert row["detect_fps"] == pytest.approx(48 / row["detect_s"], rel=0.02)  # the whole process, start-up included
     assert row["every_frame_ratio"] == pytest.approx(row["every_frame_fps"] / row["decode_fps"], abs=0.01)
     assert 0 < row["encoded_share"] <= 1  # the frames near a visible change (all of them with --every-frame)
+    assert row["decode_s"] == pytest.approx(48 / row["decode_fps"], abs=0.001)  # the detector's own decoding, in process
+    # start-up, from detect's -v line: after the process started, before it ended; the clip's cut is at frame 11
+    assert row["startup_s"] is not None and 0 < row["startup_s"] < row["detect_s"]
 
-    peer = report["pyscenedetect"]
-    assert peer["clip"] == "throughput-160x90.mp4" and peer["reprocut_s"] == row["detect_s"]
+    peer = report["pyscenedetect"]  # the only size of a quick run is the middle one: PySceneDetect ran there, in turn
+    assert (peer["clip"], peer["size"], peer["frames"]) == ("throughput-160x90.mp4", "160x90", 48) and peer["reprocut_s"] == row["detect_s"]
     if "error" not in peer:  # PySceneDetect is in the bench extra
-        assert peer["pyscenedetect_s"] > 0 and peer["speedup"] == pytest.approx(peer["pyscenedetect_s"] / peer["reprocut_s"], abs=0.01)
+        assert peer["pyscenedetect_s"] == row["pyscenedetect_s"] > 0
+        assert peer["speedup"] == pytest.approx(peer["pyscenedetect_s"] / peer["reprocut_s"], abs=0.01)
+    else:
+        assert find_spec("scenedetect") is None and "scenedetect" in row["pyscenedetect_error"]
     assert report["scorer"]["frames"] == 48 and report["scorer"]["fps"] > 0
     assert report["time_to_error"]["seconds"] > 0  # the run checked that detect exits 2 on a missing file
 
@@ -72,7 +78,12 @@ def test_quick_bench_report_has_every_section(tmp_path):
 
     md = out_md.read_text()
     assert md == result.stdout
-    for heading in ("### Throughput", "### Against PySceneDetect", "### Encoder alone", "### Other stages alone",
+    glance = md.split("### Speed at a glance", 1)[1].split("###", 1)[0]  # issue 27's figures, one table, from the runs above
+    assert f"| **speed of detect / speed of decoding** | **{row['ratio']}x** |" in glance
+    assert f"| start-up: process start to the first frames at the encoder (s) | {row['startup_s']} |" in glance
+    speedup = f"**{peer['speedup']}x**" if "error" not in peer else "–"
+    assert f"| **speed of reprocut / speed of PySceneDetect** | {speedup} |" in glance
+    for heading in ("### Speed at a glance", "### Throughput", "### Against PySceneDetect", "### Encoder alone", "### Other stages alone",
                     "### Live latency", "### Peak memory", "### Accuracy", "### Archives"):
         assert heading in md
 

@@ -4,7 +4,10 @@ Every figure is the median of ``repeats`` runs on the same files in one invocati
 tables compare like with like on one machine:
 
 - **throughput** (``speed.py``): ``detect`` on a file against PyAV decoding that file to 64x64
-  and nothing else; decoding is the practical speed limit, so the ratio says what the rest costs;
+  and nothing else; decoding is the practical speed limit, so the ratio says what the rest costs.
+  Each whole ``detect`` run also gives its start-up (process start to the first frames at the
+  encoder), and on the middle size PySceneDetect's CLI runs after each, in turn; the report's
+  first table puts all of these side by side;
 - **encoder** (``speed.py``): ONNX Runtime alone, by batch size, on CPU (and CUDA when its
   provider loads);
 - **latency** (``latency.py``): a clip paced at its frame rate; time from a frame's decode (the
@@ -19,7 +22,8 @@ tables compare like with like on one machine:
   ``reprocut batch`` over 20 generated clips with 1 and 2 local workers and on a local Ray
   instance, end to end.
 
-Model loading and imports are excluded from every speed figure; they are paid once per process.
+Model loading and imports are excluded from the in-process figures (paid once per process) and
+included in the whole-process ones (``reprocut detect FILE``, PySceneDetect's CLI), as a user waits for them.
 ``run_bench`` (``run.py``) runs every section and returns the report; ``to_markdown``
 (``markdown.py``) prints it::
 

@@ -18,6 +18,7 @@ def to_markdown(report: dict) -> str:
              + ", ".join(f"{k} {v}" for k, v in report.get("load", {}).items()) + ".", ""]
     if report.get("command"):
         lines += ["```", report["command"], "```", ""]
+    lines += speed_summary(report)
     t = report["throughput"]
     lines += [f"### Throughput: detect vs decoding alone (source `{t['source']}`, re-encoded to H.264 per size)", "",
               "`reprocut detect FILE --jsonl` as a whole process (start-up included) against PyAV decoding to 64x64 in "
@@ -25,16 +26,16 @@ def to_markdown(report: dict) -> str:
               "the pipeline alone (in process, model loaded) beside it, as it runs (encoding only the frames "
               "near a visible change: the share encoded) and with `--every-frame`.", "",
               "| size | frames | decode to 64x64 (fps) | plain `to_ndarray` (fps) | reprocut detect, whole process (fps) "
-              "| detect / decode | detect / plain | pipeline alone (fps) | pipeline / decode | share encoded "
-              "| pipeline, every frame / decode |",
-              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+              "| detect / decode | detect / plain | detect's start-up (s) | pipeline alone (fps) | pipeline / decode "
+              "| share encoded | pipeline, every frame / decode |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in t["rows"]:
         lines.append(f"| {r['size']} | {r['frames']} | {_cell(r['decode_fps'])} | {_cell(r['plain_decode_fps'])} "
-                     f"| {_cell(r['detect_fps'])} | {_cell(r['ratio'])} | {_cell(r['plain_ratio'])} "
+                     f"| {_cell(r['detect_fps'])} | {_cell(r['ratio'])} | {_cell(r['plain_ratio'])} | {_cell(r.get('startup_s'))} "
                      f"| {_cell(r['pipeline_fps'])} | {_cell(r['pipeline_ratio'])} | {_cell(r['encoded_share'])} "
                      f"| {_cell(r['every_frame_ratio'])} |")
     p = report["pyscenedetect"]
-    lines += ["", f"### Against PySceneDetect (`{p['clip']}`, {p['frames']} frames, whole processes)", "",
+    lines += ["", f"### Against PySceneDetect (`{p['clip']}`, {p['frames']} frames, whole processes, run in turn)", "",
               "| `scenedetect -i FILE -b pyav detect-adaptive list-scenes` (s) | `reprocut detect FILE --jsonl` (s) "
               "| reprocut's speed-up |", "|---:|---:|---:|"]
     if p.get("error"):
@@ -74,6 +75,28 @@ def to_markdown(report: dict) -> str:
     if "archive" in report:
         lines += archive_markdown(report["archive"])
     return "\n".join(lines) + "\n"
+
+
+def speed_summary(report: dict) -> list[str]:
+    """Issue 27's figures in one table, from the same runs as the tables below: whole-process ``detect`` against the
+    detector's own decoding at each size, its start-up, and PySceneDetect's whole process on the middle size."""
+    rows, p = report["throughput"]["rows"], report["pyscenedetect"]
+    lines = ["### Speed at a glance (whole processes against the detector's own decoding and against PySceneDetect)", "",
+             "| | " + " | ".join(r["size"] for r in rows) + " |", "|---|" + "---:|" * len(rows)]
+
+    def line(label: str, cells: list[str]) -> None:
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+
+    line("PyAV decoding to 64x64, one scaling context, in process (s)", [_cell(r.get("decode_s")) for r in rows])
+    line("`reprocut detect FILE --jsonl`, whole process (s)", [_cell(r["detect_s"]) for r in rows])
+    line("**speed of detect / speed of decoding**", [f"**{_cell(r['ratio'])}x**" for r in rows])
+    line("start-up: process start to the first frames at the encoder (s)", [_cell(r.get("startup_s")) for r in rows])
+    peer = [r["size"] == p.get("size") for r in rows]
+    line("PySceneDetect `detect-adaptive` (PyAV backend, defaults), whole process (s)",
+         [(_cell(p.get("pyscenedetect_s")) if not p.get("error") else "not run") if at else "" for at in peer])
+    speedup = f"**{p['speedup']}x**" if p.get("speedup") is not None else "–"
+    line("**speed of reprocut / speed of PySceneDetect**", [speedup if at else "" for at in peer])
+    return lines + [""]
 
 
 def accuracy_markdown(a: dict) -> list[str]:

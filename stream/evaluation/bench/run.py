@@ -82,12 +82,12 @@ def run_bench(cfg: BenchConfig, command: str = "", archive: Callable[[BenchConfi
         for source in sources:
             if not os.path.isfile(source):
                 raise UsageError(f"{source}: no such file")
-        rows = bench_throughput(cfg, encoder, sources, folder)
+        # PySceneDetect on the middle size (640x360), its runs alternating with reprocut's
+        rows = bench_throughput(cfg, encoder, sources, folder, peer_size=cfg.sizes[len(cfg.sizes) // 2])
         report["throughput"] = {"source": " + ".join(os.path.basename(s) for s in sources), "rows": rows}
         report["load"] = {"throughput": load_avg()}
-        middle = rows[len(rows) // 2]  # 640x360
-        report["pyscenedetect"] = bench_vs_pyscenedetect(cfg, middle)
-        report["load"]["pyscenedetect"] = load_avg()
+        middle = rows[len(rows) // 2]
+        report["pyscenedetect"] = bench_vs_pyscenedetect(middle)
         report["encoder"] = bench_encoder(cfg)
         report["scorer"] = bench_scorer(cfg, encoder, middle["path"])
         report["time_to_error"] = bench_time_to_error(cfg)

@@ -3,22 +3,28 @@
 Decoding is the practical speed limit of ``detect``, so the throughput table puts the two side
 by side and their ratio says what everything else costs: ``reprocut detect FILE --jsonl`` as a
 whole process (imports and model loading included, as a user waits for it) against PyAV decoding
-in the benchmark's own process, and the pipeline alone in process. The encoder table shows what
-ONNX Runtime does with each batch size on CPU (and CUDA when its provider loads).
+in the benchmark's own process, and the pipeline alone in process. Each whole ``detect`` run also
+gives its start-up: from the process's start to the first frames at the encoder (its ``-v`` log
+line). On one size PySceneDetect's CLI runs right after each ``detect`` run, so the two
+alternate. The encoder table shows what ONNX Runtime does with each batch size on CPU (and CUDA
+when its provider loads).
 """
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import logging
 import math
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from fractions import Fraction
+from importlib.util import find_spec
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -94,28 +100,57 @@ def decode_only(path: str, plain: bool = False) -> tuple[int, float]:
     return n, time.perf_counter() - start
 
 
-def timed_process(cmd: list[str], expect: int = 0) -> float:
-    """Wall seconds of a whole process, start-up included; its output is discarded (a scene CSV goes to a temp dir)."""
+def run_process(cmd: list[str], expect: int = 0) -> tuple[float, float, str]:
+    """Run a whole process (its output discarded; a scene CSV goes to a temp dir): (wall seconds, start-up
+    included; the wall-clock time it was started at; its stderr)."""
     with tempfile.TemporaryDirectory() as cwd:
+        started = time.time()
         start = time.perf_counter()
         result = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         seconds = time.perf_counter() - start
     if result.returncode != expect:
         tail = result.stderr.strip().splitlines()[-1:]
         raise RuntimeError(f"{' '.join(cmd[2:5])} exited {result.returncode}: {' '.join(tail)}")
-    return seconds
+    return seconds, started, result.stderr
+
+
+def timed_process(cmd: list[str], expect: int = 0) -> float:
+    """Wall seconds of a whole process, start-up included; its output is discarded."""
+    return run_process(cmd, expect)[0]
+
+
+# ``-v``'s log line of the encoder's first real frames (runtime/encoder.py), stamped by the CLI's log format
+FIRST_FRAMES = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) INFO \S+: first \d+ frames at the encoder", re.M)
+
+
+def startup_seconds(stderr: str, started: float) -> float | None:
+    """Seconds from ``started`` (wall clock, when the process was started) to the first frames at the encoder, from
+    the ``-v`` log of ``reprocut detect``; None when the log has no such line (no frame was encoded)."""
+    found = FIRST_FRAMES.search(stderr)
+    if found is None:
+        return None
+    return datetime.datetime.strptime(found.group(1), "%Y-%m-%d %H:%M:%S,%f").timestamp() - started
 
 
 def detect_command(cfg: BenchConfig, path: str) -> list[str]:
-    """``reprocut detect PATH --jsonl``, as a user runs it."""
-    cmd = [sys.executable, "-m", "reprocut.stream.cli", "-q", "detect", path, "--jsonl"]
+    """``reprocut detect PATH --jsonl``, as a user runs it; ``-v`` for its start-up line (a few log lines, no bar)."""
+    cmd = [sys.executable, "-m", "reprocut.stream.cli", "-q", "-v", "detect", path, "--jsonl"]
     return cmd + (["--model", cfg.model] if cfg.model else [])
 
 
-def bench_throughput(cfg: BenchConfig, encoder: Encoder, sources: list[str], folder: str) -> list[dict]:
+def pyscenedetect_command(path: str) -> list[str]:
+    """PySceneDetect's CLI with its AdaptiveDetector and defaults, PyAV backend, writing its scene list (``-o .``: the
+    temp dir ``run_process`` runs in), as ``scenedetect -i PATH -b pyav -o . detect-adaptive list-scenes -q``."""
+    return [sys.executable, "-m", "scenedetect", "-i", path, "-b", "pyav", "-o", ".", "detect-adaptive", "list-scenes", "-q"]
+
+
+def bench_throughput(cfg: BenchConfig, encoder: Encoder, sources: list[str], folder: str,
+                     peer_size: tuple[int, int] | None = None) -> list[dict]:
     """``sources`` joined to ``cfg.throughput_frames`` frames and re-encoded to each of ``cfg.sizes`` (kept in
     ``folder``): decode fps (as the detector decodes, and with PyAV's plain ``to_ndarray``), detect fps (whole
-    process and pipeline alone, also encoding every frame), their ratios, and the share of frames encoded."""
+    process and pipeline alone, also encoding every frame), their ratios, detect's start-up, and the share of
+    frames encoded. At ``peer_size`` PySceneDetect's CLI runs after each whole ``detect`` (``pyscenedetect_s``;
+    ``pyscenedetect_error`` when it is not installed)."""
     from ...runtime.pipeline import PipelineConfig
     from ..runner import detect_clip
 
@@ -131,42 +166,50 @@ def bench_throughput(cfg: BenchConfig, encoder: Encoder, sources: list[str], fol
                 raise UsageError(f"{sources[0]}: cannot re-encode to {width}x{height} ({exc})") from None
         sparse, every = PipelineConfig(model=cfg.model, device=encoder.device), PipelineConfig(
             model=cfg.model, device=encoder.device, every_frame=True)
-        dec, plain, det, pipe, full, secs = [], [], [], [], [], []
+        peer = (width, height) == peer_size
+        peer_error = None if not peer or find_spec("scenedetect") else "not installed: scenedetect (pip install 'reprocut[bench]')"
+        dec, plain, det, pipe, full, secs, starts, peers = [], [], [], [], [], [], [], []
         frames, encoded = 0, 0
         for _ in range(cfg.repeats):  # interleaved, so a slow spell of the machine hits each
             frames, seconds = decode_only(path)
             dec.append(frames / seconds)
             plain.append(frames / decode_only(path, plain=True)[1])
-            secs.append(timed_process(detect_command(cfg, path)))
-            det.append(frames / secs[-1])
+            seconds, started, stderr = run_process(detect_command(cfg, path))
+            secs.append(seconds)
+            det.append(frames / seconds)
+            starts.append(startup_seconds(stderr, started))
+            if peer and peer_error is None:  # right after reprocut's run: the two alternate
+                peers.append(timed_process(pyscenedetect_command(path)))
             run = detect_clip(path, sparse, encoder)
             pipe.append(run.frames / run.seconds)
             encoded = run.encoded
             run = detect_clip(path, every, encoder)
             full.append(run.frames / run.seconds)
         d, t, p, e, pl = median(dec), median(det), median(pipe), median(full), median(plain)
-        rows.append({"size": f"{width}x{height}", "path": path, "frames": frames, "decode_fps": rounded(d),
-                     "detect_fps": rounded(t), "detect_s": rounded(median(secs), 2), "ratio": rounded(t / d, 2) if d and t else None,
-                     "plain_decode_fps": rounded(pl), "plain_ratio": rounded(t / pl, 2) if pl and t else None,
-                     "pipeline_fps": rounded(p), "pipeline_ratio": rounded(p / d, 2) if d and p else None,
-                     "every_frame_fps": rounded(e), "every_frame_ratio": rounded(e / d, 2) if d and e else None,
-                     "encoded_share": rounded(encoded / frames, 2) if frames else None, "runs": cfg.repeats})
-        log.info("throughput %dx%d: decode %.0f fps (plain to_ndarray %.0f), detect %.0f fps (pipeline %.0f, every frame %.0f)",
-                 width, height, d or 0, pl or 0, t or 0, p or 0, e or 0)
+        row = {"size": f"{width}x{height}", "path": path, "frames": frames, "decode_fps": rounded(d),
+               "decode_s": rounded(frames / d, 3) if d else None, "detect_fps": rounded(t), "detect_s": rounded(median(secs), 2),
+               "ratio": rounded(t / d, 2) if d and t else None, "startup_s": rounded(median(starts), 3),
+               "plain_decode_fps": rounded(pl), "plain_ratio": rounded(t / pl, 2) if pl and t else None,
+               "pipeline_fps": rounded(p), "pipeline_ratio": rounded(p / d, 2) if d and p else None,
+               "every_frame_fps": rounded(e), "every_frame_ratio": rounded(e / d, 2) if d and e else None,
+               "encoded_share": rounded(encoded / frames, 2) if frames else None, "runs": cfg.repeats}
+        if peer:
+            row |= {"pyscenedetect_error": peer_error} if peer_error else {"pyscenedetect_s": rounded(median(peers), 2)}
+        rows.append(row)
+        log.info("throughput %dx%d: decode %.0f fps (plain to_ndarray %.0f), detect %.0f fps (pipeline %.0f, every frame %.0f), "
+                 "start-up %.3f s", width, height, d or 0, pl or 0, t or 0, p or 0, e or 0, row["startup_s"] or 0)
     return rows
 
 
-def bench_vs_pyscenedetect(cfg: BenchConfig, row: dict) -> dict:
+def bench_vs_pyscenedetect(row: dict) -> dict:
     """``scenedetect -i FILE -b pyav detect-adaptive list-scenes`` (its defaults) against ``reprocut detect FILE --jsonl``,
-    both whole processes, on the file of a throughput ``row``."""
-    from importlib.util import find_spec
-
-    out = {"clip": os.path.basename(row["path"]), "frames": row["frames"], "reprocut_s": row["detect_s"]}
-    if find_spec("scenedetect") is None:
-        return out | {"error": "not installed: scenedetect (pip install 'reprocut[bench]')"}
-    cmd = [sys.executable, "-m", "scenedetect", "-i", row["path"], "-b", "pyav", "-o", ".", "detect-adaptive", "list-scenes", "-q"]
-    seconds = median(timed_process(cmd) for _ in range(cfg.repeats))
-    out |= {"pyscenedetect_s": rounded(seconds, 2), "speedup": rounded(seconds / row["detect_s"], 2) if row["detect_s"] else None}
+    both whole processes, from the throughput ``row`` that ran them in turn (``bench_throughput``'s ``peer_size``)."""
+    out = {"clip": os.path.basename(row["path"]), "size": row["size"], "frames": row["frames"], "reprocut_s": row["detect_s"],
+           "command": "scenedetect -i FILE -b pyav -o DIR detect-adaptive list-scenes -q"}
+    if row.get("pyscenedetect_error") or row.get("pyscenedetect_s") is None:
+        return out | {"error": row.get("pyscenedetect_error") or "not measured"}
+    seconds = row["pyscenedetect_s"]
+    out |= {"pyscenedetect_s": seconds, "speedup": rounded(seconds / row["detect_s"], 2) if row["detect_s"] else None}
     log.info("vs PySceneDetect adaptive: %.2f s vs %.2f s", seconds, row["detect_s"] or 0)
     return out
 
