@@ -21,6 +21,7 @@ from reprocut.stream.sinks.server.thumbs import ThumbConfig
 from reprocut.stream.sources import SourceConfig
 from reprocut.stream.sources.cartoon import DemoConfig
 from reprocut.stream.split.shots import SplitConfig
+from reprocut.trainer.adapt_config import AdaptConfig
 from reprocut.trainer.augment import AugmentConfig
 from reprocut.trainer.command import train_config
 from reprocut.trainer.config import ModelConfig, TrainConfig
@@ -35,11 +36,12 @@ GENERATED = {  # command -> config -> the fields that are its options
     "bench": {BenchConfig: ["dataset", "clip", "throughput_frames", "peers", "quick", "repeats", "model", "workdir"]},
     "demo": {DemoConfig: ["frames", "seed", "fps"]},
     "split": {SplitConfig: ["copy", "min_len", "crf", "preset"]},
-    "train": {TrainConfig: ["steps", "batch", "lr", "seed", "device", "checkpoint_every", "data_description"],  # --epochs: below
+    "train": {TrainConfig: ["steps", "batch", "lr", "schedule", "seed", "device", "checkpoint_every", "data_description"],  # --epochs: below
               DataConfig: ["stride", "max_frames_per_source", "val_fraction"], AugmentConfig: ["flip", "jitter"],
               ModelConfig: ["latent", "hidden", "beta", "lam", "pooling", "activation", "recon", "exposure"]},
+    "adapt": {AdaptConfig: ["base", "minutes", "steps", "work", "batch", "lr", "seed", "device", "name"]},  # base: --from
 }
-REQUIRED = {"serve": ["clip.mp4"], "demo": ["--out", "x.mp4"], "split": ["clip.mp4", "--out", "shots"], "train": ["--out", "run"]}
+REQUIRED = {"serve": ["clip.mp4"], "demo": ["--out", "x.mp4"], "split": ["clip.mp4", "--out", "shots"], "train": ["--out", "run"], "adapt": ["--out", "m.onnx"]}
 
 
 def parse(*argv: str) -> argparse.Namespace:

@@ -148,7 +148,7 @@ def test_adapt_from_the_bundled_model(tmp_path, footage):
     from reprocut.trainer.adapt_config import bundled_weights
 
     if not os.path.exists(bundled_weights()):
-        pytest.skip(f"{bundled_weights()} is not there yet: scripts/train_default_model.sh writes it with the bundled model")
+        pytest.skip(f"{bundled_weights()} is not there (scripts/train_default_model.sh writes it with a new bundled model; scripts/bundled_weights.py rebuilds it for the current one)")
     out = tmp_path / "m.onnx"
     result = run_cli("adapt", footage, "--out", out, "--steps", "1", *FAST)
     assert result.returncode == 0, result.stderr
