@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Reproduces the bundled model stream/models/default.onnx (see stream/models/MODEL_CARD.md).
+# Trains a candidate for the bundled model stream/models/default.onnx and ships its best snapshot by the rule
+# below. The shipped model (2026-12-01) came from this script's earlier recipe (git show 7a92526~1:scripts/
+# train_default_model.sh); this recipe's run of 2026-12-07 did not beat it (stream/models/MODEL_CARD.md).
 # Data: the project's own generated cartoon clips plus the footage in ../shared/train/ (never
 # ../shared/eval/). Every epoch's snapshot is exported and scored on the dev set (../shared/eval),
 # with the default settings and with the KL alone; the best one by the rule below becomes the
