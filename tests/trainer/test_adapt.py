@@ -1,14 +1,18 @@
 """`reprocut adapt`: fine-tuning a base on the user's footage, the model detect then uses, its card, resume, mistakes."""
 
 import json
-import os
 
+import numpy as np
 import pytest
+from helpers import assert_one_line_error, require_extra, run_cli
 
-torch = pytest.importorskip("torch")
-onnx = pytest.importorskip("onnx")
+torch = onnx = None  # the train extra's, imported by ``extras`` (a missing extra fails the tests, naming it)
 
-from helpers import assert_one_line_error, run_cli  # noqa: E402
+
+@pytest.fixture(autouse=True, scope="module")
+def extras():
+    global torch, onnx
+    torch, onnx = require_extra("torch"), require_extra("onnx")
 
 # As in test_train.py: a narrow encoder proves the same facts in a fraction of the time.
 NARROW = ("--hidden", "8,16,32,64")
@@ -145,10 +149,21 @@ def test_the_bundled_weights_are_the_default_base(tmp_path, base, monkeypatch):
 
 
 def test_adapt_from_the_bundled_model(tmp_path, footage):
+    """The bundled model ships its full weights, whose encoder is the bundled ONNX encoder, and adapt starts there."""
+    import onnxruntime as ort
+    from reprocut.stream.runtime.encoder import default_model_path
     from reprocut.trainer.adapt_config import bundled_weights
+    from reprocut.trainer.model import ModelConfig, ReproVAE
 
-    if not os.path.exists(bundled_weights()):
-        pytest.skip(f"{bundled_weights()} is not there (scripts/train_default_model.sh writes it with a new bundled model; scripts/bundled_weights.py rebuilds it for the current one)")
+    saved = torch.load(bundled_weights(), weights_only=False)
+    model = ReproVAE(ModelConfig(**saved["config"]["model"]))
+    model.load_state_dict(saved["model"])
+    x = np.random.default_rng(0).random((4, 3, 64, 64), dtype=np.float32)
+    session = ort.InferenceSession(default_model_path(), providers=["CPUExecutionProvider"])
+    with torch.no_grad():
+        ours = model.eval().encoder(torch.from_numpy(x))
+    for theirs, mine in zip(session.run(["mu", "logvar"], {"frames": x}), ours):
+        assert np.abs(theirs - mine.numpy()).max() < 1e-4
     out = tmp_path / "m.onnx"
     result = run_cli("adapt", footage, "--out", out, "--steps", "1", *FAST)
     assert result.returncode == 0, result.stderr
