@@ -39,7 +39,7 @@ Usage::
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -155,8 +155,27 @@ class Rates:
         return prf(self.tp, self.fp, self.fn)[2]
 
 
+class Tally(Rates):
+    """Rates of a dataclass that lists its ``missed`` and its ``false_alarms``; two add up field by field (lists
+    joined, counts summed): the micro-average over clips."""
+
+    missed: list
+    false_alarms: list
+
+    @property
+    def fp(self) -> int:
+        return len(self.false_alarms)
+
+    @property
+    def fn(self) -> int:
+        return len(self.missed)
+
+    def __add__(self, other: Tally) -> Tally:
+        return type(self)(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
+
+
 @dataclass
-class GradualScore(Rates):
+class GradualScore(Tally):
     """Labelled gradual spans found or missed by detected transitions, and the transitions that are false alarms."""
 
     found: list[tuple[int, int]] = field(default_factory=list)  # labelled spans a detected transition overlaps
@@ -167,18 +186,6 @@ class GradualScore(Rates):
     @property
     def tp(self) -> int:
         return len(self.found)
-
-    @property
-    def fp(self) -> int:
-        return len(self.false_alarms)
-
-    @property
-    def fn(self) -> int:
-        return len(self.missed)
-
-    def __add__(self, other: GradualScore) -> GradualScore:
-        return GradualScore(self.found + other.found, self.missed + other.missed, self.false_alarms + other.false_alarms,
-                            self.detected + other.detected)
 
 
 def score_gradual(labels: Labels, transitions: Iterable[tuple[int, int]], slack: int = EvalConfig.gradual_tolerance) -> GradualScore:
@@ -195,7 +202,7 @@ def score_gradual(labels: Labels, transitions: Iterable[tuple[int, int]], slack:
 
 
 @dataclass
-class SceneScore(Rates):
+class SceneScore(Tally):
     """The scene list's starts against every labelled boundary: hard cuts and gradual spans, one boundary each."""
 
     cuts: list[tuple[int, int]] = field(default_factory=list)  # (labelled cut, scene start) found
@@ -210,19 +217,6 @@ class SceneScore(Rates):
     @property
     def tp(self) -> int:
         return len(self.cuts) + len(self.gradual)
-
-    @property
-    def fp(self) -> int:
-        return len(self.false_alarms)
-
-    @property
-    def fn(self) -> int:
-        return len(self.missed)
-
-    def __add__(self, other: SceneScore) -> SceneScore:
-        return SceneScore(self.cuts + other.cuts, self.gradual + other.gradual, self.missed + other.missed,
-                          self.false_alarms + other.false_alarms, self.invented + other.invented, self.ignored + other.ignored,
-                          self.labelled_cuts + other.labelled_cuts, self.labelled_gradual + other.labelled_gradual)
 
 
 def score_scenes(labels: Labels, starts: Iterable[int], tolerance: int = EvalConfig.tolerance,
