@@ -75,8 +75,10 @@ class Pipeline:
         self.cfg = config or PipelineConfig()
         self.encoder = encoder or Encoder(EncoderConfig(model=self.cfg.model, device=self.cfg.device))
         self.batch = self.cfg.batch or (256 if self.encoder.device == "cuda" else 64)
-        if any(s.live or s.paced for s in sources):  # encoder calls never exceed it (``_encode``): memory peaks at
-            self.encoder.reserve(self.batch)  # start, not at a live stream's first full batch; a file needs no warm call
+        # Encoder calls never exceed one batch (``_encode``): a live or paced stream reserves it now, so its memory
+        # peaks at start, not at its first full batch; a file needs no warm call (~0.1 s of its start-up).
+        if any(s.live or s.paced for s in sources):
+            self.encoder.reserve(self.batch)
         self.ring = FrameRing(RingConfig(capacity=max(self.cfg.ring_capacity, 2 * self.batch), size=self.encoder.input_size))
         self._notices: queue.SimpleQueue[SourceEvent] = queue.SimpleQueue()
         ids = self.cfg.stream_ids or [str(i) for i in range(len(sources))]
