@@ -176,7 +176,8 @@ def test_a_worker_killed_mid_video_is_replaced_and_its_video_done_again(tmp_path
     folder, out = tmp_path / "clips", tmp_path / "scenes"
     folder.mkdir()
     for seed in (1, 2):
-        long = clip_factory(f"archive-long-{seed}", frames=480, seed=seed, width=160, height=90)  # long, not big: quick to render
+        # long, not big: quick to render, and busy long enough to be caught now that a file run starts fast
+        long = clip_factory(f"archive-long-{seed}", frames=1200, seed=seed, width=160, height=90)
         shutil.copyfile(long[0], folder / f"ep{seed}.mp4")
     extra = ["--ray", "--workers", "1"] if mode == "ray" else ["--workers", "1"]
     proc = subprocess.Popen([*REPROCUT, "batch", str(folder), "--out", str(out), *extra, *model_args()],
