@@ -5,7 +5,8 @@ The ONNX file holds the encoder only; fine-tuning needs a decoder too. This scri
 from the ONNX initializers (exactly: the export names them after the torch parameters) and the model config from
 its metadata, then trains a decoder for that frozen encoder on the model's own training data (the inputs its model
 card names), with the training loss of ``reprocut train``. It checks that the result's encoder gives the bundled
-model's outputs before writing the weights file.
+model's outputs before writing the weights file. It needs an unfolded file: the shipped one is folded since
+``export/fold.py``, so give ``--onnx`` the version before, ``git show 81a1bac:stream/models/default.onnx``.
 
     .venv/bin/python scripts/bundled_weights.py ../shared/train runs/demo-train-clips --steps 300
 """
@@ -41,7 +42,7 @@ def encoder_start(onnx_path: Path) -> tuple[ModelConfig, dict]:
     found = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in model.graph.initializer if i.name in state}
     missing = [k for k in state if k.startswith("encoder.") and k not in found]
     if missing:
-        sys.exit(f"{onnx_path}: no initializer for {', '.join(missing)}")
+        sys.exit(f"{onnx_path}: no initializer for {', '.join(missing)} (a folded export? --onnx the unfolded file)")
     state.update(found)
     return cfg, state
 

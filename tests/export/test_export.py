@@ -36,6 +36,7 @@ def test_export_matches_torch_and_describes_itself(tmp_path, trained_run):
     assert meta["training_data"] == "generated test cartoon"
     assert meta["opset"] == str(model.opset_import[0].version)
     assert "reprocut_version" in meta and float(meta["kl_median"]) >= 0
+    assert "AveragePool" not in {n.op_type for n in model.graph.node}  # folded into the convolutions (fold.py)
 
     ckpt = torch.load(trained_run / "ckpt.pt", weights_only=False)
     vae = ReproVAE(ModelConfig(**ckpt["config"]["model"]))
