@@ -58,14 +58,15 @@ def _finish(pictures: list[np.ndarray], seed: int) -> np.ndarray:
 
 
 def fade(colour: tuple[int, int, int] = (0, 0, 0), length: int = 20, hold: int = 6, shot: int = 40, seed: int = 0,
-         size: int = 64, fade_in: bool = True) -> Footage:
+         size: int = 64, fade_in: bool = True, drift: float = 0.0) -> Footage:
     """Shot A fades out to a flat ``colour`` over ``length`` frames, holds it, and shot B fades in from it
-    (``fade_in=False``: B starts with a hard cut, as the demo's shots do after a fade to black)."""
+    (``fade_in=False``: B starts with a hard cut, as the demo's shots do after a fade to black; ``drift``: shot A
+    darkens by this share of its brightness a frame before it fades, as an exposure drifts)."""
     a, b = world(seed), world(seed + 1)
     flat = np.broadcast_to(np.array(colour, np.float32), (size, size, 3))
-    pics = [view(a, t, size=size) for t in range(shot)]
+    pics = [view(a, t, size=size) * (1 - drift * t) for t in range(shot)]
     for k in range(1, length + 1):
-        pics.append((1 - k / length) * view(a, shot + k, size=size) + k / length * flat)
+        pics.append((1 - k / length) * view(a, shot + k, size=size) * (1 - drift * shot) + k / length * flat)
     pics += [flat] * hold
     start_in = len(pics)
     if not fade_in:
@@ -109,11 +110,17 @@ def cut(shot: int = 40, seed: int = 0, size: int = 64) -> Footage:
 
 def camera(kind: str, frames: int = 200, seed: int = 0, size: int = 64) -> Footage:
     """One long shot with no transition: a fast ``pan``, a ``zoom`` (push-in), a ``walk`` (a shape crossing a
-    still picture), a ``shake`` (the camera jolts a few pixels every frame) or ``flashes`` (white frames, one or two)."""
+    still picture), a ``shake`` (the camera jolts a few pixels every frame), ``flashes`` (white frames, one or two) or
+    ``jerks`` (a still camera that jumps 8-12 pixels of 64 in 4-6 frames, every 40 frames, as a hand-held one does)."""
     w = world(seed)
     rng = np.random.default_rng(seed)
     if kind == "pan":
         pics = [view(w, t, pan=(1.5, 0.4), size=size) for t in range(frames)]
+    elif kind == "jerks":
+        x, pics = 0.0, []
+        for t in range(frames):
+            x += 3.0 if t % 40 >= 36 - t // 40 % 3 else 0.0  # 3 pixels of the world (2 of the picture) a frame
+            pics.append(view(w, 1, pan=(x, 0.3 * x), size=size))
     elif kind == "zoom":
         pics = [view(w, t, pan=(0, 0), zoom=0.008, size=size) for t in range(frames)]
     elif kind == "walk":

@@ -91,10 +91,33 @@ def test_a_wipe_is_found_as_a_wipe(iris):
     assert_found(events, footage, late_start=3 if iris else 0)  # an opening circle changes a few pixels at first
 
 
-@pytest.mark.parametrize("kind", ["pan", "zoom", "walk", "shake", "flashes"])
+@pytest.mark.parametrize("kind", ["pan", "zoom", "walk", "shake", "flashes", "jerks"])
 def test_long_camera_moves_and_motion_inside_a_shot_give_nothing(kind):
+    """A jerk of the camera goes straight from one picture to another in a few frames, as a short dissolve does; but
+    its last picture is the first one moved (``spans.moved``)."""
     events, _ = run(camera(kind, frames=240))
     assert events == []
+
+
+@pytest.mark.parametrize("hold", [2, 3])
+def test_a_dip_whose_fade_out_another_part_finds_is_one_fade(hold):
+    """The shot darkens before it fades to black, so the fades' look back from the black runs on into the shot and finds
+    no straight fade; twin comparison's trimmed span is the fade out. It waits in the black for the fade in as the
+    fades' own do, and the dip (black held less than a shot) goes out as one fade."""
+    footage = fade((0, 0, 0), length=12, hold=hold, drift=0.008)
+    (out, into) = footage.transitions
+    for batch in (1, 16):
+        events, _ = run(footage, batch=batch)
+        (e,) = events
+        assert abs(e.start - out[0]) <= 3 and abs(e.end - into[1]) <= 3 and e.kind == "fade"
+
+
+def test_a_fade_out_another_part_finds_at_the_end_of_the_stream_still_goes_out():
+    """Found only when the stream ends, after the fades part has finished: it waits no longer."""
+    footage = fade((0, 0, 0), length=12, hold=2, drift=0.008)
+    ends = footage.transitions[0][1] + 3  # two frames of black, then the stream ends
+    (e,), _ = run(Footage(footage.frames[:ends], [], footage.transitions[:1]))
+    assert abs(e.start - footage.transitions[0][0]) <= 3 and e.end == ends - 1 and e.kind == "fade"
 
 
 def test_a_hard_cut_is_no_transition():

@@ -19,6 +19,10 @@ class TwinConfig:
     history_s: float = 2.0  # ...measured over this long (and so is the typical latent change)
     settle: float = 0.35  # the candidate ends when changes fall below its threshold or below this share of its
     # median change for ``quiet`` frames (the new shot moves, but less)
+    motion: float = 0.5  # a straight candidate whose last picture is its first moved is motion (a pan, a jerk of the
+    # camera), no fade or dissolve: each quarter of it found in the first picture leaves less than this share of their
+    # difference (the move explains most of the change)...
+    reach: float = 0.125  # ...within this share of the frame's side of where the quarter was
 
 
 @dataclass(frozen=True)

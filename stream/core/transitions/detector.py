@@ -65,7 +65,7 @@ class TransitionDetector:
         events = self._send(self._fades.finish())
         events += self._after_fades(self._blends.finish())
         events += self._after_fades(self._twin.finish())
-        return events
+        return events + self._send(self._fades.flush())  # a fade out the others found last waits no longer
 
     def _send(self, found: list[Found]) -> list[TransitionEvent]:
         """The overlap rule, in the order found: a transition that starts on or before the last frame of the last one

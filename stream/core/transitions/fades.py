@@ -8,7 +8,9 @@ A fade out and the fade in that follows it through a flat colour held less than 
 shortest scene (a dip to black), are one transition: nothing but a moment of the colour lies between
 them, no scene. A fade out therefore waits (``holding``) until the picture comes back: faded in, it
 goes out with that fade in as one; cut in, or once the colour has held ``hold_s`` (a scene of its
-own), alone.
+own), alone. A transition another part found that ends in a flat colour is a fade out all the same
+(a shot that drifts before it fades hides the fade's start from the look back here, not from twin
+comparison's trimmed span), and waits the same way.
 """
 
 from __future__ import annotations
@@ -39,15 +41,19 @@ class Fades:
         return self._out is not None and self._flat
 
     def join(self, found: list[Found]) -> list[Found]:
-        """Another part's transitions, in order, with a waiting fade out: one that starts within it is the same change
-        seen again, and is dropped; one that leads out of its colour (it starts in this part's fade in attempt) is the
-        dip's fade in, and goes out with it as one fade; before any other, the fade out goes alone."""
+        """Another part's transitions, in order: one that starts within the last one sent or a waiting fade out is the
+        same change seen again, and is dropped; one that leads out of a waiting fade out's colour (it starts in this
+        part's fade in attempt) is the dip's fade in, and goes out with it as one fade; one that ends in a flat colour
+        is a fade out, and waits as this part's own do; before any other, the fade out goes alone."""
         out = []
         for t in found:
-            if self._out is not None and t.span[1].index <= self._out.span[-1].index:
+            if t.span[1].index <= self._sent or self._out is not None and t.span[1].index <= self._out.span[-1].index:
                 continue
             if self._out is not None and self._fade_in is not None and t.span[1].index >= self._fade_in[0].index:
                 out += self._dip(t)
+            elif t.span[-1].flat:  # a fade out, found some frames after its end: those frames are behind it already
+                out += [self._release()] if self._out is not None else []
+                self._out, self._after = t, [g for g in self._history if g.index > t.span[-1].index]
             else:
                 out += ([self._release()] if self._out is not None else []) + [t]
         return out
@@ -68,10 +74,13 @@ class Fades:
         self._sent = last
 
     def finish(self) -> list[Found]:
-        """The stream has ended: a fade in that was still going ends here, and a fade out waits no longer (it lasts
-        through the colour it reached)."""
-        found = self._pair(self._fade_in_ends() if self._fade_in else [])
-        return found + ([self._release(through=True)] if self._out is not None else [])
+        """The stream has ended: a fade in that was still going ends here, and a fade out waits no longer."""
+        return self._pair(self._fade_in_ends() if self._fade_in else []) + self.flush()
+
+    def flush(self) -> list[Found]:
+        """The stream has ended: a fade out still waiting (another part's may come after ``finish``) goes out, lasting
+        through the colour it reached."""
+        return [self._release(through=True)] if self._out is not None else []
 
     def _fades(self, f: Frame) -> list[Found]:
         """The fades that end at ``f``: a fade in that stopped, or a fade out into ``f``, a flat frame."""
@@ -112,7 +121,7 @@ class Fades:
         it (or the stream's end)."""
         held = list(takewhile(lambda g: g.flat, self._after)) if through else []
         waited, self._out, self._after = self._out, None, []
-        return Found(waited.span + held, "fade", waited.travel)
+        return Found(waited.span + held, waited.kind, waited.travel)
 
     def _fade_out(self, frames: list[Frame]) -> list[Found]:
         """Back from the flat frame ``frames[-1]`` while each earlier picture was farther from it."""

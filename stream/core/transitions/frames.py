@@ -1,8 +1,9 @@
 """The frame features every part of the transition detector reads, computed once per batch.
 
 Each frame becomes a blurred 16x16 copy (compression noise, grain and motion blur average out),
-its change from the frame before, the change of the encoder's posterior (the latent change) and
-whether it is a flat colour. The parts look back over one shared history of these frames.
+its change from the frame before, the change of the encoder's posterior (the latent change),
+whether it is a flat colour, and a 32x32 grey copy, fine enough to tell where its parts moved
+(``spans.moved``). The parts look back over one shared history of these frames.
 """
 
 from __future__ import annotations
@@ -16,12 +17,20 @@ from ..kl import symmetric_kl
 from ..signals import block_sums
 
 SMALL = 16  # side of the blurred copy the detector compares
+GREY = 32  # side of the grey copy motion is looked for in
 
 
 def small_copies(pixels: np.ndarray) -> np.ndarray:
     """uint8 [N,S,S,3] -> float32 [N,16,16,3] in 0-1, each value the mean of its block."""
     k = pixels.shape[1] // SMALL
     return block_sums(pixels, SMALL).astype(np.float32) / (255.0 * k * k)
+
+
+def grey_copies(pixels: np.ndarray) -> np.ndarray:
+    """uint8 [N,S,S,3] -> float32 [N,32,32] in 0-1, each value the mean grey of its block."""
+    k = pixels.shape[1] // GREY
+    sums = block_sums(pixels, GREY).astype(np.float32)
+    return (sums[..., 0] + sums[..., 1] + sums[..., 2]) / (3 * 255.0 * k * k)  # not .sum(-1): twice as slow
 
 
 @dataclass
@@ -35,6 +44,7 @@ class Frame:
     change: float  # mean absolute change of the 16x16 copy from the frame before
     latent: float  # KL between this frame's posterior and the previous one's (NaN: not encoded, ``sparse.py``)
     flat: bool  # a flat colour (the middle of a fade)
+    grey: np.ndarray  # 32x32 grey copy, 0-1
 
 
 History = deque[Frame]  # the last frames of a stream, oldest first; the combiner appends, the parts read
@@ -59,8 +69,9 @@ class Features:
         latent = symmetric_kl(np.concatenate([prev_mu, mu[:-1]]), np.concatenate([prev_logvar, logvar[:-1]]), mu, logvar)
         self._small, self._mu = small[-1:], (mu[-1:], logvar[-1:])
         flat = np.sqrt(((small - small.mean((1, 2), keepdims=True)) ** 2).mean((1, 2, 3))) < self.flat
+        grey = grey_copies(np.asarray(pixels))
         return small, [Frame(int(index[j]), float(time[j]), float(wall[j]), small[j], float(change[j]), float(latent[j]),
-                             bool(flat[j])) for j in range(len(small))]
+                             bool(flat[j]), grey[j]) for j in range(len(small))]
 
 
 def distance(a: Frame, b: Frame) -> float:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from .config import TransitionConfig
 from .frames import Frame, distance
@@ -27,6 +28,27 @@ def direct(span: list[Frame], travel: float, cfg: TransitionConfig) -> bool:
     changes = [g.change for g in span[1:]]
     return (len(changes) >= cfg.min_frames and travel >= cfg.cut_level
             and travel >= cfg.straight * sum(changes) and max(changes) <= cfg.step * travel)
+
+
+def moved(span: list[Frame], cfg: TransitionConfig) -> bool:
+    """Whether the last picture is the first one moved (a pan or a jerk of the camera, something that walks through):
+    each quarter of it, looked for in the first picture within ``twin.reach`` of where it was, leaves less than
+    ``twin.motion`` of their difference. A fade or a dissolve brings in a picture that was not there to be moved, so its
+    quarters are found nowhere near (Zhang, Kankanhalli and Smoliar tell twin comparison's camera moves the same way,
+    by motion). A span through a flat colour is a fade, whatever moved around it."""
+    first, last = span[0].grey, span[-1].grey
+    gap = float(np.abs(last - first).mean())
+    if gap == 0.0 or any(f.flat for f in span):
+        return False
+    half, reach = first.shape[0] // 2, max(1, round(cfg.twin.reach * first.shape[0]))
+    places = sliding_window_view(np.pad(first, reach, mode="edge"), (half, half))  # [y, x]: the quarter-sized window
+    # of the first picture whose corner is at (y - reach, x - reach)
+    left = 0.0
+    for y in (0, half):
+        for x in (0, half):
+            near = places[y : y + 2 * reach + 1, x : x + 2 * reach + 1]
+            left += float(np.abs(near - last[y : y + half, x : x + half]).mean((2, 3)).min())
+    return left / 4 < cfg.twin.motion * gap
 
 
 def trim(span: list[Frame], keep: float = 0.95) -> list[Frame]:

@@ -6,7 +6,8 @@ candidate, which closes once the change falls back for a few frames. The candida
 - a fade or dissolve when its last picture is unlike the one before it (their distance reaches
   the cut level) and the picture went there directly: that distance is most of the path the
   frames took (the sum of their changes). Pans, zooms, shakes and characters walking through
-  wander, so most of their path leads nowhere;
+  wander, so most of their path leads nowhere; a quick jerk of the camera can go straight, but
+  its last picture is the first one moved (``spans.moved``), which a new picture is not;
 - a wipe when its path wanders but its pixels switch once each along a moving edge (``wipe.py``);
 - a blur or flash transition when several of its frames move the latent as a cut does (``burst.py``).
 """
@@ -23,7 +24,7 @@ import numpy as np
 from .burst import is_burst
 from .config import TransitionConfig
 from .frames import Frame, History, distance, since
-from .spans import Found, direct, kind, trim
+from .spans import Found, direct, kind, moved, trim
 from .wipe import sweeps
 
 
@@ -94,8 +95,8 @@ class TwinComparison:
             return []
         straight = trim(span)  # a fade or dissolve: straight from its first picture to its last
         travel = distance(straight[0], straight[-1])
-        if direct(straight, travel, self.cfg):
-            return [Found(straight, kind(straight), travel)]
+        if direct(straight, travel, self.cfg):  # unless its last picture is its first moved: motion, no transition
+            return [] if moved(straight, self.cfg) else [Found(straight, kind(straight), travel)]
         travel = distance(span[0], span[-1])
         if travel >= self.cfg.cut_level and len(span) - 1 >= self.cfg.min_frames and sweeps(np.stack([f.small for f in span])):
             return [Found(span, "wipe", travel)]  # the edge moves the picture's content: a wandering path
