@@ -25,8 +25,10 @@ def local_means(window: np.ndarray, floors: np.ndarray) -> np.ndarray:
     """Trimmed mean of each neighbourhood ([m, K, C] -> [m, C]).
 
     Held frames (animation on 2s and 3s: no change below the noise floor) say nothing about how
-    much the picture moves, so only moving frames count when there are at least two; with four
-    or more values the largest is dropped, so a cut a few frames back does not mask this one.
+    much the picture moves, so only moving frames count when there are at least two. In a
+    neighbourhood of four or more frames the largest value is dropped, so a cut a few frames back
+    does not mask this one: also when held frames leave fewer than four moving ones (a still shot
+    of a few frames after a cut: the cut and one frame would otherwise be its mean).
     Values are added left to right, as ``sum`` over a list would.
     """
     valid = ~np.isnan(window)
@@ -35,7 +37,7 @@ def local_means(window: np.ndarray, floors: np.ndarray) -> np.ndarray:
     count = use.sum(1)
     largest = np.argmax(np.where(use, window, -np.inf), axis=1)  # first occurrence, as list.remove(max(...))
     m, _, c = window.shape
-    drop = count >= 4
+    drop = (valid.sum(1) >= 4) & (count >= 2)
     rows, cols = np.nonzero(drop)
     use[rows, largest[rows, cols], cols] = False
     values = np.where(use, window, 0.0)

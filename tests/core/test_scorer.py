@@ -96,6 +96,16 @@ def test_minimum_scene_length_suppresses_a_cut_too_soon():
         assert [e.frame for e in run(scorer, mu, logvar, pixels)] == want
 
 
+def test_a_cut_after_a_still_shot_of_a_few_frames_is_not_masked_by_the_cut_before_it():
+    """Two still shots, the second 6 frames long: the cut that opened it and the next frame are the only moving
+    frames in the next cut's neighbourhood, and that cut must not be measured against the one before."""
+    cuts = [60, 66, 140]
+    mu, logvar, pixels = synthetic(200, cuts)
+    for first, last in ((20, 60), (60, 66)):  # held pictures and posteriors: no change at all within these shots
+        pixels[first:last], mu[first:last] = pixels[first], mu[first]
+    assert [e.frame for e in run(Scorer(ScorerConfig(fps=FPS)), mu, logvar, pixels)] == cuts
+
+
 def test_a_far_stronger_cut_soon_after_a_weak_one_is_not_suppressed():
     mu, logvar, pixels = synthetic(200, [120])
     mu[116:120] += 0.6  # a small within-shot jolt just before the real cut
