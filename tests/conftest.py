@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import ServeProcess, StepServer, make_clip, run_cli, write_cut_clip
+from helpers import ServeProcess, StepServer, make_clip, require_extra, run_cli, write_cut_clip
 from reprocut.stream.sources.cartoon import DemoConfig, write_clip
 
 
@@ -51,7 +51,7 @@ def demo_clip(clip_factory):
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory, clip_factory):
     """A briefly trained model exported by the project's own commands (for encoder plumbing tests)."""
-    pytest.importorskip("torch")
+    require_extra("torch")
     clip, _ = clip_factory("train", frames=64, seed=11)
     run = tmp_path_factory.mktemp("tiny") / "run"
     out = run.parent / "tiny.onnx"

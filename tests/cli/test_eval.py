@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from helpers import assert_one_line_error, run_cli, shared_path
+from helpers import assert_one_line_error, require_extra, run_cli, shared_path
 from reprocut.stream.evaluation.labels import load_dataset
 from reprocut.stream.evaluation.splice import SpliceConfig
 from reprocut.stream.runtime.encoder import default_model_path
@@ -183,7 +183,7 @@ def test_splice_writes_labelled_edits_of_each_clip_and_scores_them_apart(dataset
 
 
 def test_plot_writes_a_png(tmp_path, clip, model):
-    pytest.importorskip("matplotlib")
+    require_extra("matplotlib")
     path, _ = clip
     out = tmp_path / "curve.png"
     result = run_cli("eval", path, "--model", model, "--plot", out)

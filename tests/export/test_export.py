@@ -2,14 +2,9 @@
 
 
 import numpy as np
+import onnxruntime as ort
 import pytest
-
-torch = pytest.importorskip("torch")
-onnx = pytest.importorskip("onnx")
-
-import onnxruntime as ort  # noqa: E402
-from helpers import assert_one_line_error, run_cli  # noqa: E402
-from reprocut.trainer.model import ModelConfig, ReproVAE  # noqa: E402
+from helpers import assert_one_line_error, require_extra, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -22,6 +17,9 @@ def trained_run(tmp_path_factory, clip_factory):
 
 
 def test_export_matches_torch_and_describes_itself(tmp_path, trained_run):
+    torch, onnx = require_extra("torch"), require_extra("onnx")
+    from reprocut.trainer.model import ModelConfig, ReproVAE
+
     out = tmp_path / "m.onnx"
     result = run_cli("export", trained_run, "--out", out)
     assert result.returncode == 0, result.stderr
@@ -54,6 +52,7 @@ def test_export_matches_torch_and_describes_itself(tmp_path, trained_run):
 
 
 def test_fp16_export_keeps_float32_interface(tmp_path, trained_run):
+    onnx = require_extra("onnx")
     out = tmp_path / "m16.onnx"
     result = run_cli("export", trained_run, "--out", out, "--fp16")
     assert result.returncode == 0, result.stderr

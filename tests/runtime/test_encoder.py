@@ -6,15 +6,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import matched, read_labels
+from helpers import matched, read_labels, require_extra
 from reprocut.stream.core.calibration import Calibration
 from reprocut.stream.core.errors import UsageError
 from reprocut.stream.core.scorer import ScorerConfig
 from reprocut.stream.evaluation.runner import detect_clip
 from reprocut.stream.runtime.encoder import Encoder, EncoderConfig, default_model_path
 from reprocut.stream.runtime.pipeline import PipelineConfig
-
-onnx = pytest.importorskip("onnx")
 
 
 def test_encodes_uint8_frames_to_posteriors(tiny_model):
@@ -58,6 +56,7 @@ def test_the_bundled_encoder_alone_finds_the_cuts_inside_an_edit_s_brightness_di
 
 
 def _save(graph, path, meta=None):
+    onnx = require_extra("onnx")
     model = onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", 18)])
     model.ir_version = 10  # what onnxruntime reads (the onnx package may default to a newer IR)
     for k, v in (meta or {}).items():
@@ -66,6 +65,7 @@ def _save(graph, path, meta=None):
 
 
 def test_refuses_models_that_do_not_fit(tmp_path):
+    onnx = require_extra("onnx")
     h = onnx.helper
     f32 = onnx.TensorProto.FLOAT
     # right names, wrong input size (32x32)

@@ -29,6 +29,7 @@ from helpers import (
     matched,
     model_args,
     recv_until,
+    require_extra,
     run_cli,
 )
 from reprocut.stream.sources.cartoon import DemoConfig
@@ -191,7 +192,7 @@ def bad_input_runs(request, media, tmp_path_factory):
 @pytest.mark.parametrize("cmd, kind", CASES)
 def test_unusable_input_is_a_one_line_error(cmd, kind, bad_input_runs):
     if cmd == "train":
-        pytest.importorskip("torch")
+        require_extra("torch")
     result = bad_input_runs.result(f"{cmd}-{kind}")
     assert_one_line_error(result, BAD[kind][1])
     if cmd == "serve":
@@ -243,7 +244,7 @@ def test_corrupted_bytes_mid_file_are_skipped_with_their_position_and_detection_
 
 
 def test_train_uses_the_readable_frames_of_damaged_files_and_says_where(media, tmp_path):
-    pytest.importorskip("torch")
+    require_extra("torch")
     run = tmp_path / "run"
     result = run_cli("train", media / "faststart_half.mp4", media / "corrupt.mp4", "--out", run,
                      "--steps", "1", "--batch", "8", timeout=MEDIA_TIMEOUT)
@@ -342,7 +343,7 @@ def test_8k_frames_are_decoded_to_the_model_size(tmp_path):
 # -- models and labels that cannot be used --------------------------------------------------------
 @pytest.fixture(scope="module")
 def bad_models(tmp_path_factory) -> dict[str, Path]:
-    onnx = pytest.importorskip("onnx")
+    onnx = require_extra("onnx")
     folder = tmp_path_factory.mktemp("bad_models")
     junk = folder / "junk.onnx"
     junk.write_bytes(b"PK\x03\x04 this is a zip file, not a model" * 20)

@@ -1,17 +1,18 @@
 """The Repro-VAE's architecture and each loss term's behaviour."""
 
 import pytest
+from helpers import require_extra
 
-torch = pytest.importorskip("torch")
+# the train extra's, imported by ``extras`` (a missing extra fails the tests, naming it)
+torch = ModelConfig = ReproVAE = count_parameters = kl_gaussians = kl_to_prior = config_from_dict = None
 
-from reprocut.trainer.model import (  # noqa: E402
-    ModelConfig,
-    ReproVAE,
-    count_parameters,
-    kl_gaussians,
-    kl_to_prior,
-)
-from reprocut.trainer.train import config_from_dict  # noqa: E402
+
+@pytest.fixture(autouse=True, scope="module")
+def extras():
+    global torch, ModelConfig, ReproVAE, count_parameters, kl_gaussians, kl_to_prior, config_from_dict
+    torch = require_extra("torch")
+    from reprocut.trainer.model import ModelConfig, ReproVAE, count_parameters, kl_gaussians, kl_to_prior
+    from reprocut.trainer.train import config_from_dict
 
 
 def test_default_architecture_matches_the_paper():

@@ -7,11 +7,16 @@ import subprocess
 import time
 
 import pytest
+from helpers import REPROCUT, assert_one_line_error, require_extra, run_cli
 
-torch = pytest.importorskip("torch")
+torch = DataConfig = build_cache = expand_inputs = None  # the train extra's, imported by ``extras`` (a missing extra fails the tests, naming it)
 
-from helpers import REPROCUT, assert_one_line_error, run_cli  # noqa: E402
-from reprocut.trainer.data import DataConfig, build_cache, expand_inputs  # noqa: E402
+
+@pytest.fixture(autouse=True, scope="module")
+def extras():
+    global torch, DataConfig, build_cache, expand_inputs
+    torch = require_extra("torch")
+    from reprocut.trainer.data import DataConfig, build_cache, expand_inputs
 
 # The training loop's facts (learning, checkpoints, resume, the NaN guard) do not depend on the model's width:
 # a narrow encoder (a sixteenth of the default's work per step) proves them in a fraction of the time.
