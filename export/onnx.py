@@ -1,10 +1,11 @@
 """Encoder-only ONNX export with metadata and a parity check against torch.
 
 The exported graph takes ``frames`` float32 [N,3,64,64] in [0,1] and returns ``mu`` and
-``logvar`` [N,latent] with a dynamic batch; each convolution and the average pool after it are folded
-into one convolution (``fold.py``), the same arithmetic at half the CPU cost. Everything the runtime needs to trust a model
-(input and latent size, loss weights, training data, calibration of consecutive-frame KL,
-version) goes into ``metadata_props``, so a model file is self-describing.
+``logvar`` [N,latent] with a dynamic batch; each convolution and the average pool after it are
+folded into one convolution (``fold.py``), the same arithmetic at half the CPU cost. Everything
+the runtime needs to trust a model (input and latent size, loss weights, training data,
+calibration of consecutive-frame KL, version) goes into ``metadata_props``, so a model file is
+self-describing.
 """
 
 from __future__ import annotations
@@ -136,7 +137,8 @@ def export(cfg: ExportConfig) -> dict[int, float]:
             dynamic_shapes=({0: torch.export.Dim("N", min=1, max=65536)},), opset_version=OPSET, dynamo=True,
         )
     proto = program.model_proto
-    log.debug("folded %d convolution+pool pairs", fold_pools(proto))
+    folded = fold_pools(proto)
+    log.debug("folded %d convolution+pool pairs", folded)
     for key, value in {**_metadata(ckpt, cfg), **cfg.metadata}.items():
         proto.metadata_props.append(onnx.StringStringEntryProto(key=key, value=value))
     onnx.checker.check_model(proto)
