@@ -96,18 +96,25 @@ class UnrelatedCuts:
 
 @dataclass
 class LatentShareConfig:
-    share: float = 0.1  # a cut's KL is at least this share of the two frames' KL to the prior (0: never vetoes)
+    share: float = 0.1  # a cut's KL is at least this share of the two frames' KL to the prior (0: never vetoes)...
+    alone: float = 0.05  # ...or this share where the KL alone decides: a veto no other signal confirms needs a smaller change
 
 
 class LatentShare:
     """Veto with the KL but not the pixels: the latent's change is small beside what the two posteriors hold
-    (their KL to the prior). Two unrelated pictures share nothing of it; a pose jump changes a little."""
+    (their KL to the prior). Two unrelated pictures share nothing of it; a pose jump changes a little.
 
-    def __init__(self, cfg: LatentShareConfig | None = None):
+    ``alone``: no other signal confirms the veto (no pix signal, so no same-picture guard around it), so it
+    takes half the change to veto. Two shots that the encoder compresses together (look-alike shots of a
+    camera, which the bundled model never saw in training) change the latent by little, and the KL alone
+    would lose them to a share meant to confirm what the layouts already say."""
+
+    def __init__(self, cfg: LatentShareConfig | None = None, alone: bool = False):
         self.cfg = cfg or LatentShareConfig()
+        self.share = self.cfg.alone if alone else self.cfg.share
 
     def __call__(self, f: Frames, pos: np.ndarray) -> np.ndarray:
-        share = self.cfg.share * prior_kl(f.mu, f.logvar)
+        share = self.share * prior_kl(f.mu, f.logvar)
         return f.raw[pos, KL] < share[pos] + share[np.maximum(pos - 1, 0)]
 
 

@@ -83,8 +83,9 @@ class ScorerConfig:
 def rules_for(cfg: ScorerConfig) -> Rules:
     """The rules for the signals in use: the layouts need the pixels; the latent rules stand in without them, and
     with both, the same-picture guard asks them whether the picture stayed."""
-    latent = (LatentShare(cfg.latent_share), LatentSpike(cfg.latent_spike)) if "kl" in cfg.signals else ()
-    if "pix" in cfg.signals:
+    alone = "pix" not in cfg.signals
+    latent = (LatentShare(cfg.latent_share, alone), LatentSpike(cfg.latent_spike)) if "kl" in cfg.signals else ()
+    if not alone:
         return Rules(vetoes=(SamePictureGuard(cfg.same_picture, latent),), cuts=(UnrelatedCuts(cfg.unrelated, cfg.lookahead),))
     return Rules(vetoes=latent)
 

@@ -71,6 +71,18 @@ def test_a_latent_jump_small_beside_what_the_posteriors_hold_is_vetoed_by_its_sh
     assert not LatentSpike()(f, pos)[[100, 150]].any()  # a jump all the same: the share alone stops it
 
 
+def test_on_the_kl_s_word_alone_a_veto_takes_half_the_share():
+    """Without the layouts to confirm it, the share rule vetoes only a change under half its share: a latent
+    jump of ~4 where the posteriors hold ~71 (two look-alike shots the encoder compresses together) stands."""
+    mu, logvar, pixels = synthetic(200, [150])
+    mu[100:150] += 0.2
+    f, pos = frames(mu, logvar, pixels)
+    assert LatentShare(alone=True)(f, pos)[[100, 150]].tolist() == [False, False]
+    mu[100:150] -= 0.03  # a jump of ~3.1: under half the share, a pose jump still
+    f, pos = frames(mu, logvar, pixels)
+    assert LatentShare(alone=True)(f, pos)[[100, 150]].tolist() == [True, False]
+
+
 def test_a_dip_s_gradual_latent_drift_is_vetoed_as_no_spike():
     f, pos = frames(*dipped_edit(260, DIP_CUTS), fps=60.0)
     vetoed = LatentSpike()(f, pos)
