@@ -2,7 +2,7 @@
 
 Each rule is a small object called on a run of frames (``Frames``) at some positions, returning a bool
 per position; ``Rules`` combines them with what the signals say. Vetoes say "no cut, whatever the score";
-``UnrelatedCuts`` says "a cut, whatever else". The layout rules read the pictures' coarse luma layouts
+``UnrelatedCuts`` and ``LatentUnrelated`` say "a cut, whatever else". The layout rules read the pictures' coarse luma layouts
 (``signals.layouts``), which ignore brightness, so a dip, a glow or a smear over the same picture leaves
 them as they were; they need the pix signal. The latent rules stand in for them with the KL alone.
 
@@ -18,7 +18,7 @@ from typing import Protocol
 import numpy as np
 
 from .frames import Frames
-from .kl import prior_kl
+from .kl import prior_kl, symmetric_kl
 from .signals import SIGNALS, layout_similarity
 
 KL = SIGNALS.index("kl")
@@ -134,6 +134,46 @@ class LatentSpike:
         kl = f.raw[:, KL]
         after = np.where(pos + 1 < len(kl), kl[np.minimum(pos + 1, len(kl) - 1)], 0.0)
         return kl[pos] < self.cfg.ratio * np.maximum(kl[np.maximum(pos - 1, 0)], after)
+
+
+@dataclass
+class LatentUnrelatedConfig:
+    share: float = 1.0  # the pair's KL is at least this many times the two posteriors' mean KL to the prior (0: never)...
+    within: float = 10.0  # ...and this many times the KL of the frame before and of the frame after
+
+
+class LatentUnrelated:
+    """A cut whatever the threshold or the last cut, with the KL but not the pixels (``UnrelatedCuts`` without the
+    layouts): the two posteriors are farther apart than each is from the prior, so the pictures share nothing;
+    the latent hardly moves on the frame before or after, so each side continues its own shot; and the next
+    ``lookahead`` frames do not return to the picture before (a flash). A shot shorter than the minimum scene
+    length (an edit's flash cut) then keeps its cuts."""
+
+    def __init__(self, cfg: LatentUnrelatedConfig | None = None, lookahead: int = 2):
+        self.cfg = cfg or LatentUnrelatedConfig()
+        self.lookahead = lookahead
+
+    def __call__(self, f: Frames, pos: np.ndarray) -> np.ndarray:
+        cfg, kl, n = self.cfg, f.raw[:, KL], len(f)
+        if cfg.share <= 0:
+            return np.zeros(len(pos), bool)
+        prior = prior_kl(f.mu, f.logvar)
+        before = np.maximum(pos - 1, 0)
+        unrelated = kl[pos] >= cfg.share * 0.5 * (prior[pos] + prior[before])
+        after = np.where(pos + 1 < n, kl[np.minimum(pos + 1, n - 1)], 0.0)
+        alone = kl[pos] >= cfg.within * np.maximum(kl[before], after)
+        for k in range(1, self.lookahead + 1):
+            # the picture before does not come back, and this one is no return to a picture just seen (after a
+            # flash of up to ``lookahead`` frames); frames off the run are not known, so they do not stop it
+            ahead, behind = np.minimum(pos + k, n - 1), np.maximum(pos - 1 - k, 0)
+            unrelated &= (pos + k >= n) | self._apart(f, prior, before, ahead)
+            unrelated &= (pos - 1 - k < 0) | self._apart(f, prior, behind, pos)
+        return (pos >= 1) & unrelated & alone
+
+    def _apart(self, f: Frames, prior: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Frames ``a`` and ``b`` are farther apart than each is from the prior (NaN posteriors: not known, apart)."""
+        kl = symmetric_kl(f.mu[a], f.logvar[a], f.mu[b], f.logvar[b])
+        return ~(kl < self.cfg.share * 0.5 * (prior[a] + prior[b]))
 
 
 @dataclass(frozen=True)

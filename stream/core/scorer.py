@@ -37,6 +37,8 @@ from .rules import (
     LatentShareConfig,
     LatentSpike,
     LatentSpikeConfig,
+    LatentUnrelated,
+    LatentUnrelatedConfig,
     Rules,
     SamePictureConfig,
     SamePictureGuard,
@@ -60,6 +62,7 @@ class ScorerConfig:
     unrelated: UnrelatedConfig = field(default_factory=UnrelatedConfig)
     latent_share: LatentShareConfig = field(default_factory=LatentShareConfig)
     latent_spike: LatentSpikeConfig = field(default_factory=LatentSpikeConfig)
+    latent_unrelated: LatentUnrelatedConfig = field(default_factory=LatentUnrelatedConfig)
 
     def __post_init__(self) -> None:
         if self.threshold_mode not in ("online", "paper"):
@@ -81,13 +84,14 @@ class ScorerConfig:
 
 
 def rules_for(cfg: ScorerConfig) -> Rules:
-    """The rules for the signals in use: the layouts need the pixels; the latent rules stand in without them, and
-    with both, the same-picture guard asks them whether the picture stayed."""
+    """The rules for the signals in use: the layouts need the pixels; the latent rules stand in without them (vetoes
+    and the unrelated-pictures cut), and with both, the same-picture guard asks them whether the picture stayed."""
     alone = "pix" not in cfg.signals
     latent = (LatentShare(cfg.latent_share, alone), LatentSpike(cfg.latent_spike)) if "kl" in cfg.signals else ()
     if not alone:
         return Rules(vetoes=(SamePictureGuard(cfg.same_picture, latent),), cuts=(UnrelatedCuts(cfg.unrelated, cfg.lookahead),))
-    return Rules(vetoes=latent)
+    alone_kl = tuple(cfg.signals) == ("kl",)  # with the histogram in use too, a cut needs it to agree
+    return Rules(vetoes=latent, cuts=(LatentUnrelated(cfg.latent_unrelated, cfg.lookahead),) if alone_kl else ())
 
 
 class Scorer:

@@ -11,6 +11,7 @@ from reprocut.stream.core.frames import Frames
 from reprocut.stream.core.rules import (
     LatentShare,
     LatentSpike,
+    LatentUnrelated,
     Rules,
     SamePictureGuard,
     UnrelatedConfig,
@@ -98,3 +99,16 @@ def test_a_cut_rule_overrides_the_vetoes_but_not_a_faint_change():
     assert np.nonzero(candidate)[0].tolist() == [1, 3, 4] and np.nonzero(forced)[0].tolist() == [3, 4, 5]
     assert not Rules(vetoes=(every,)).apply(f, pos, agreed, faint)[0].any()
     assert Rules().apply(f, pos, agreed, faint)[0].tolist() == agreed.tolist()
+
+
+def test_with_the_kl_alone_two_pictures_that_share_nothing_make_a_cut_but_a_pose_jump_or_a_flash_do_not():
+    """``LatentUnrelated``: the posteriors of the cut's two frames are farther apart than each is from the prior,
+    and each side holds still. A pose jump changes a little of the latent; a two-frame flash returns."""
+    mu, logvar, pixels = synthetic(200, [100, 104])
+    mu[60:100] += 0.2  # a pose jump at 60 that holds
+    mu[150:152] = mu[150] + 9.0  # a flash of two frames, and back
+    f, pos = frames(mu, logvar, pixels)
+    forced = LatentUnrelated()(f, pos)
+    assert forced[[100, 104]].all()  # a shot of 4 frames between them
+    assert not forced[[60, 150, 152]].any()
+    assert np.flatnonzero(forced).tolist() == [100, 104]

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from reprocut.stream.core.decider import DeciderConfig, Phase
 from reprocut.stream.core.paper import PaperScorer
-from reprocut.stream.core.rules import LatentShareConfig, LatentSpikeConfig, UnrelatedConfig
+from reprocut.stream.core.rules import LatentShareConfig, LatentSpikeConfig, LatentUnrelatedConfig, UnrelatedConfig
 from reprocut.stream.core.scorer import Scorer, ScorerConfig, make_scorer
 from reprocut.stream.core.scoring import ScoringConfig
 from reprocut.stream.core.threshold import (
@@ -233,3 +233,13 @@ def test_with_the_kl_alone_a_dip_is_a_gradual_change_not_a_cut():
     kl_only = ScorerConfig(fps=60.0, signals=("kl",))
     assert [e.frame for e in run(Scorer(kl_only), *data)] == cuts
     assert {c - 6 for c in cuts} <= {e.frame for e in run(Scorer(replace(kl_only, latent_spike=LatentSpikeConfig(ratio=0.0))), *data)}
+
+
+def test_with_the_kl_alone_a_shot_shorter_than_the_minimum_scene_length_keeps_both_its_cuts():
+    """An edit's flash cut: a 4-frame shot (0.16 s at 25 fps, under the 0.2 s minimum scene length) between two
+    others, each picture unrelated to the next; the KL alone finds both its cuts, as the layouts do with the pixels."""
+    mu, logvar, pixels = synthetic(200, [100, 104])
+    kl_only = ScorerConfig(fps=FPS, signals=("kl",))
+    assert [e.frame for e in run(Scorer(kl_only), mu, logvar, pixels)] == [100, 104]
+    off = replace(kl_only, latent_unrelated=LatentUnrelatedConfig(share=0.0))
+    assert [e.frame for e in run(Scorer(off), mu, logvar, pixels)] == [100]
