@@ -22,7 +22,11 @@ class ThresholdConfig:
     # hold-out clips, shakes and fast motion included) while true cuts score a median of ~50.
     default: float = 6.0  # when a window holds no cut: a k-means midpoint typical of footage with cuts
     low: float = 3.0  # clip k-means results into [low, high]
-    high: float = 12.0
+    # Twice the 99th percentile of ordinary frames: a candidate (every signal risen) scoring this is a cut whatever
+    # the footage. Footage with very strong cuts lifts the cut centre, and the midpoint with it, past its weaker cuts
+    # (a 12 fps vlog of look-alike shots scores some cuts at 10 beside others at 150); the better an encoder
+    # separates cuts, the more often (BENCHMARKS.md, "Fine-tuning the bundled model...").
+    high: float = 8.0
     min_separation: float = math.log(3.0)  # log-score gap between centres below which no cut is assumed
 
 

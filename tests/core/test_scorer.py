@@ -61,9 +61,19 @@ def test_threshold_guard_needs_separated_clusters():
     flat = np.exp(rng.normal(0, 0.2, 500))  # normalised scores of a shot without cuts
     assert adaptive_threshold(flat, ThresholdConfig()) == (ThresholdConfig().default, None)
     with_cuts = np.concatenate([flat, np.exp(rng.normal(3.0, 0.3, 10))])
-    threshold, centres = adaptive_threshold(with_cuts, ThresholdConfig())
-    assert centres is not None and 3.0 <= threshold <= 12.0
-    assert math.log(threshold) == pytest.approx(0.5 * sum(centres), abs=1e-6) or threshold in (3.0, 12.0)
+    cfg = ThresholdConfig()
+    threshold, centres = adaptive_threshold(with_cuts, cfg)
+    assert centres is not None and cfg.low <= threshold <= cfg.high
+    assert math.log(threshold) == pytest.approx(0.5 * sum(centres), abs=1e-6) or threshold in (cfg.low, cfg.high)
+
+
+def test_very_strong_cuts_do_not_lift_the_threshold_over_a_weaker_cut_of_the_same_footage():
+    """The k-means midpoint follows the cut centre: footage whose cuts mostly score ~150 would put it near 12, over
+    a look-alike cut scoring 10 (every signal risen); the ceiling keeps such a cut."""
+    rng = np.random.default_rng(2)
+    scores = np.concatenate([np.exp(rng.normal(0, 0.3, 500)), np.exp(rng.normal(5.0, 0.3, 12)), [10.0]])
+    threshold, centres = adaptive_threshold(scores, ThresholdConfig())
+    assert math.exp(0.5 * sum(centres)) > 10.0 > threshold
 
 
 def test_a_cut_event_holds_its_own_frame_not_the_batch_it_came_from():
