@@ -2,9 +2,9 @@
 
 Each rule is a small object called on a run of frames (``Frames``) at some positions, returning a bool
 per position; ``Rules`` combines them with what the signals say. Vetoes say "no cut, whatever the score";
-``UnrelatedCuts`` and ``LatentUnrelated`` say "a cut, whatever else". The layout rules read the pictures' coarse luma layouts
-(``signals.layouts``), which ignore brightness, so a dip, a glow or a smear over the same picture leaves
-them as they were; they need the pix signal. The latent rules stand in for them with the KL alone.
+``UnrelatedCuts`` and ``LatentUnrelated`` say "a cut, whatever else". The layout rules read the pictures'
+coarse luma layouts (``signals.layouts``), which ignore brightness, so a dip, a glow or a smear over the same
+picture leaves them as they were; they need the pix signal. The latent rules stand in for them with the KL alone.
 
     guard = SamePictureGuard()
     vetoed = guard(frames, np.arange(len(frames)))  # True: the frame keeps the previous one's picture
@@ -94,10 +94,17 @@ class UnrelatedCuts:
                 & (within >= cfg.within) & (within - across >= cfg.gap))
 
 
+def adjacent_kl(kl: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """The larger KL of the frames just before and just after ``pos`` (a stream's first frame, or one not yet
+    followed, counts as 0 there): how much the latent moves beside the frame."""
+    after = np.where(pos + 1 < len(kl), kl[np.minimum(pos + 1, len(kl) - 1)], 0.0)
+    return np.maximum(kl[np.maximum(pos - 1, 0)], after)
+
+
 @dataclass
 class LatentShareConfig:
     share: float = 0.1  # a cut's KL is at least this share of the two frames' KL to the prior (0: never vetoes)...
-    alone: float = 0.05  # ...or this share where the KL alone decides: a veto no other signal confirms needs a smaller change
+    alone: float = 0.05  # ...or this share where the KL decides alone: a veto no other signal confirms needs less change
 
 
 class LatentShare:
@@ -132,22 +139,22 @@ class LatentSpike:
 
     def __call__(self, f: Frames, pos: np.ndarray) -> np.ndarray:
         kl = f.raw[:, KL]
-        after = np.where(pos + 1 < len(kl), kl[np.minimum(pos + 1, len(kl) - 1)], 0.0)
-        return kl[pos] < self.cfg.ratio * np.maximum(kl[np.maximum(pos - 1, 0)], after)
+        return kl[pos] < self.cfg.ratio * adjacent_kl(kl, pos)
 
 
 @dataclass
 class LatentUnrelatedConfig:
-    share: float = 1.0  # the pair's KL is at least this many times the two posteriors' mean KL to the prior (0: never)...
+    share: float = 1.0  # the pair's KL is at least this many times the posteriors' mean KL to the prior (0: never)...
     within: float = 10.0  # ...and this many times the KL of the frame before and of the frame after
 
 
 class LatentUnrelated:
     """A cut whatever the threshold or the last cut, with the KL but not the pixels (``UnrelatedCuts`` without the
     layouts): the two posteriors are farther apart than each is from the prior, so the pictures share nothing;
-    the latent hardly moves on the frame before or after, so each side continues its own shot; and the next
-    ``lookahead`` frames do not return to the picture before (a flash). A shot shorter than the minimum scene
-    length (an edit's flash cut) then keeps its cuts."""
+    the latent hardly moves on the frame before or after, so each side continues its own shot; and within
+    ``lookahead`` frames neither does the picture before come back nor is this one a return to a picture seen just
+    before (a flash either way). A shot shorter than the minimum scene length (an edit's flash cut) then keeps its
+    cuts."""
 
     def __init__(self, cfg: LatentUnrelatedConfig | None = None, lookahead: int = 2):
         self.cfg = cfg or LatentUnrelatedConfig()
@@ -160,8 +167,7 @@ class LatentUnrelated:
         prior = prior_kl(f.mu, f.logvar)
         before = np.maximum(pos - 1, 0)
         unrelated = kl[pos] >= cfg.share * 0.5 * (prior[pos] + prior[before])
-        after = np.where(pos + 1 < n, kl[np.minimum(pos + 1, n - 1)], 0.0)
-        alone = kl[pos] >= cfg.within * np.maximum(kl[before], after)
+        alone = kl[pos] >= cfg.within * adjacent_kl(kl, pos)
         for k in range(1, self.lookahead + 1):
             # the picture before does not come back, and this one is no return to a picture just seen (after a
             # flash of up to ``lookahead`` frames); frames off the run are not known, so they do not stop it

@@ -25,7 +25,7 @@ class ThresholdConfig:
     # Twice the 99th percentile of ordinary frames: a candidate (every signal risen) scoring this is a cut whatever
     # the footage. Footage with very strong cuts lifts the cut centre, and the midpoint with it, past its weaker cuts
     # (a 12 fps vlog of look-alike shots scores some cuts at 10 beside others at 150); the better an encoder
-    # separates cuts, the more often (BENCHMARKS.md, "Fine-tuning the bundled model...").
+    # separates cuts, the more often (BENCHMARKS.md, "The threshold's ceiling").
     high: float = 8.0
     min_separation: float = math.log(3.0)  # log-score gap between centres below which no cut is assumed
 
