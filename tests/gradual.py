@@ -88,17 +88,34 @@ def dissolve(length: int = 20, shot: int = 40, seed: int = 0, size: int = 64, pa
     return Footage(_finish(pics, seed), [], [(shot, shot + length - 1, "dissolve")])
 
 
-def wipe(length: int = 24, shot: int = 40, seed: int = 0, size: int = 64, iris: bool = False) -> Footage:
+def wipe(length: int = 24, shot: int = 40, seed: int = 0, size: int = 64, iris: bool = False,
+         pan: tuple[float, float] = (0.15, 0.1)) -> Footage:
     """Shot B replaces shot A behind an edge that sweeps from left to right over ``length`` frames
-    (``iris``: inside a circle that opens from the centre)."""
+    (``iris``: inside a circle that opens from the centre; both shots keep moving, ``pan`` pixels a frame)."""
     a, b = world(seed), world(seed + 1)
     yy, xx = np.mgrid[0:size, 0:size]
     where = np.hypot(yy - size / 2, xx - size / 2) / np.hypot(size / 2, size / 2) if iris else xx / size
-    pics = [view(a, t, size=size) for t in range(shot)]
+    pics = [view(a, t, pan, size=size) for t in range(shot)]
     for k in range(1, length + 1):
-        pics.append(np.where((where < k / (length + 1))[..., None], view(b, k, size=size), view(a, shot + k, size=size)))
-    pics += [view(b, length + t, size=size) for t in range(1, shot)]
+        pics.append(np.where((where < k / (length + 1))[..., None], view(b, k, pan, size=size), view(a, shot + k, pan, size=size)))
+    pics += [view(b, length + t, pan, size=size) for t in range(1, shot)]
     return Footage(_finish(pics, seed), [], [(shot, shot + length - 1, "wipe")])
+
+
+def wipe_then_dissolve(between: int = 4, seed: int = 0, size: int = 64, pan: tuple[float, float] = (0.2, 0.15)) -> Footage:
+    """Shot A wipes (24 frames, left to right) into shot B, shown ``between`` frames, which dissolves (20 frames) into
+    shot C: two transitions whose windows touch, as a dense edit places them."""
+    a, b, c = world(seed), world(seed + 1), world(seed + 2)
+    where = np.mgrid[0:size, 0:size][1] / size
+    pics = [view(a, t, pan, size=size) for t in range(40)]
+    pics += [np.where((where < k / 25)[..., None], view(b, k, pan, size=size), view(a, 40 + k, pan, size=size))
+             for k in range(1, 25)]
+    pics += [view(b, 24 + t, pan, size=size) for t in range(1, between + 1)]
+    start = len(pics)
+    pics += [(1 - k / 21) * view(b, 24 + between + k, pan, size=size) + k / 21 * view(c, k, pan, size=size)
+             for k in range(1, 21)]
+    pics += [view(c, 20 + t, pan, size=size) for t in range(1, 40)]
+    return Footage(_finish(pics, seed), [], [(40, 63, "wipe"), (start, start + 19, "dissolve")])
 
 
 def cut(shot: int = 40, seed: int = 0, size: int = 64) -> Footage:

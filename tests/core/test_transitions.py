@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from gradual import Footage, camera, cut, dissolve, fade, join, wipe
+from gradual import Footage, camera, cut, dissolve, fade, join, wipe, wipe_then_dissolve
 from reprocut.stream.core.reconcile import boundaries
 from reprocut.stream.core.transitions import TransitionConfig, TransitionDetector
 
@@ -89,6 +89,29 @@ def test_a_wipe_is_found_as_a_wipe(iris):
     footage = wipe(24, iris=iris)
     events, _ = run(footage)
     assert_found(events, footage, late_start=3 if iris else 0)  # an opening circle changes a few pixels at first
+
+
+@pytest.mark.parametrize("length", [12, 24])
+def test_a_wipe_between_shots_that_move_almost_as_much_as_it_changes_is_found(length):
+    """Its frames change only 2.5-4 times as much as the shots' own motion, and they are no blends of its ends; that
+    they are pieces of them (each part of the picture still the shot before or already the shot after), switched
+    along a moving edge, tells it from motion. Found by the evaluation's rule (overlapping the span within 3 frames):
+    its span can come out shorter, the window whose pieces line up best."""
+    footage = wipe(length, pan=(0.2, 0.15))
+    events, _ = run(footage)
+    ((start, end, kind),) = footage.transitions
+    assert len(events) == 1 and events[0].kind == kind
+    assert events[0].start <= end + 3 and events[0].end >= start - 3
+
+
+@pytest.mark.parametrize("between", [4, 12])
+def test_a_wipe_and_a_dissolve_a_short_shot_apart_are_two_transitions(between):
+    """The windows that pass over the wipe and over the dissolve make one run of windows; each change is found in it."""
+    footage = wipe_then_dissolve(between)
+    events, _ = run(footage)
+    assert [e.kind for e in events] == ["wipe", "dissolve"]
+    for e, (start, end, _) in zip(events, footage.transitions):
+        assert e.start <= end + 3 and e.end >= start - 3
 
 
 @pytest.mark.parametrize("kind", ["pan", "zoom", "walk", "shake", "flashes", "jerks"])

@@ -89,6 +89,16 @@ def test_the_demo_streams_fades_are_transitions_and_nothing_else_is(seed):
         assert overlaps(e.start, e.end, [(a, b)]), (e, a, b)
 
 
+def test_a_fast_pan_that_brings_new_things_in_from_a_side_is_no_wipe():
+    """The demo cartoon's seed 3 pans across flat colour (frames 70-119): new shapes come in from one side as the old
+    ones leave by the other, so its frames are pieces of its first and last pictures and switch along a direction,
+    as a wipe's do; but what stays of the old picture has moved, and no edge splits the frames into the two."""
+    labels = demo_labels(DemoConfig(seed=3))
+    assert not labels["gradual"]
+    events = list(Pipeline([open_source("demo://?seed=3")]).run())
+    assert [e for e in events if isinstance(e, TransitionEvent)] == []
+
+
 @pytest.mark.parametrize("command", [["detect"], ["serve", "a.mp4"], ["eval"], ["batch", "a.mp4", "--out", "o"],
                                      ["split", "a.mp4", "--out", "o"]])
 def test_no_transitions_is_an_option_of_every_command_that_detects(command):

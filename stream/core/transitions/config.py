@@ -37,10 +37,15 @@ class BurstConfig:
 
 @dataclass(frozen=True)
 class BlendConfig:
-    """Blends (``blends.py``): windows whose inner frames are blends of their end frames."""
+    """Blends (``blends.py``): windows whose inner frames are blends of their end frames, or pieces of them (wipes)."""
 
     windows_s: tuple[float, ...] = (0.33, 0.67, 1.33)  # the window lengths tested...
-    misfit: float = 0.2  # ...inner frames no farther from the blend than this share of the ends' distance
+    misfit: float = 0.2  # ...inner frames no farther from the blend (or from pieces of the ends) than this share of
+    # the ends' distance
+    mixed: float = 0.2  # a wipe's window holds a frame with at least this share of its changing pixels at the end, and
+    # at most its complement...
+    line: float = 0.8  # ...and its pixels' switch times line up at least this closely (``wipe.sweeps``): closer than
+    # twin comparison asks, as here no change per frame above the shot's motion says that something happened
     wait_s: float = 0.25  # a run of such windows ends after this long without one
 
 
