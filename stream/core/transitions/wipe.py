@@ -31,13 +31,17 @@ def sweeps(pictures: np.ndarray, line: float = 0.7, once: float = 0.75) -> bool:
     progress = (pictures.mean(-1) - a)[:, moving] / gap[moving]  # 0 at the start, 1 at the end, per pixel
     past = progress >= 0.5
     switch = (~past).sum(0) / len(pictures)  # when each pixel passed half way, 0-1
-    stays = np.mean([p[np.argmax(p):].all() for p in past.T])  # and stayed there
+    stays = np.mean(past.sum(0) == len(past) - past.argmax(0))  # and stayed there (all past from the first that is)
     if switch.std() < 0.15 or stays < once:
         return False
     yy, xx = np.nonzero(moving)
     position = np.stack([yy, xx, np.hypot(yy - SMALL / 2, xx - SMALL / 2)], 1).astype(np.float64)
-    corr = [abs(np.corrcoef(position[:, k], switch)[0, 1]) for k in range(3) if position[:, k].std() > 0]
-    return bool(corr) and max(corr) >= line
+    position -= position.mean(0)
+    switch = switch - switch.mean()
+    spread = np.sqrt((position * position).sum(0) * (switch * switch).sum())
+    varies = spread > 0  # a direction along which the pixels that change do not all lie at one place
+    corr = np.abs(position.T @ switch)[varies] / spread[varies]  # each direction's correlation with the switch times
+    return bool(varies.any()) and float(corr.max()) >= line
 
 
 def _edge(frame: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[int, bool, int]:
