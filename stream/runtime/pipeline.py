@@ -19,8 +19,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..core.contracts import Source
-from ..core.events import EndEvent, Event, SourceEvent, StatsEvent
 from ..core.decider import Phase
+from ..core.events import EndEvent, Event, SourceEvent, StatsEvent
+from ..core.levels import Levels, LevelsConfig
 from ..core.paper import PaperScorer
 from ..core.plan import EncodePlan, plan_for
 from ..core.reconcile import Reconciler
@@ -45,6 +46,7 @@ class PipelineConfig:
     stream_ids: list[str] = field(default_factory=list)  # names for the sources (default "0", "1", ...)
     scorer: ScorerConfig = field(default_factory=ScorerConfig)
     transitions: TransitionConfig | None = field(default_factory=TransitionConfig)  # None: cuts only
+    levels: LevelsConfig | None = field(default_factory=LevelsConfig)  # dim footage lifted (core/levels.py); None: as decoded
 
 
 @dataclass
@@ -55,6 +57,7 @@ class StreamState:
     source: Source
     scorer: Scorer | PaperScorer | None = None
     plan: EncodePlan | None = None  # which frames go to the encoder
+    levels: Levels | None = None  # the stream's gain (core/levels.py)
     transitions: TransitionDetector | None = None
     reconcile: Reconciler = field(default_factory=Reconciler)  # which sent cuts each transition holds (core/reconcile.py)
     consumed: int = 0
@@ -115,6 +118,7 @@ class Pipeline:
         # first cuts come when a live run's would, not all at once when k-means has its window
         st.scorer = make_scorer(cfg, st.id, self.encoder.calibration, live=st.source.paced)
         st.plan = plan_for(cfg, sparse=not (self.cfg.every_frame or st.source.paced))
+        st.levels = Levels(self.cfg.levels) if self.cfg.levels is not None else None
         if self.cfg.transitions is not None:  # fed the same frames; the scorer's KL noise floor is its own
             kl_floor = noise_floors(cfg.scoring, self.encoder.calibration)["kl"]
             st.transitions = TransitionDetector(replace(self.cfg.transitions, fps=st.source.fps, kl_floor=kl_floor), st.id)
@@ -162,7 +166,10 @@ class Pipeline:
         for slot in sorted(set(batch.stream.tolist())):  # not np.unique: it imports numpy.ma (~10 ms of start-up)
             st = self.streams[int(slot)]
             self._start(st)
-            run = st.plan.release(batch[batch.stream == slot])  # some frames may wait for those that follow them
+            frames = batch[batch.stream == slot]
+            if st.levels is not None:  # before anything measures the pictures: the plan, the encoder, the scorer
+                frames = replace(frames, pixels=st.levels.apply(frames.pixels))
+            run = st.plan.release(frames)  # some frames may wait for those that follow them
             if run is not None:
                 runs.append((st, run))
         yield from self._push(runs)

@@ -1,0 +1,92 @@
+"""Levels (``core/levels.py``): dim footage lifted to three quarters of full scale, well-exposed footage untouched,
+and no change of brightness the gain makes by itself."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from synthetic import pictures
+
+from reprocut.stream.core.levels import Levels, LevelsConfig, lift
+
+
+def shots(brightness: float, n: int = 240, cut_every: int = 40, seed: int = 0) -> np.ndarray:
+    """Textured shots (white ~235) that pan slowly, a hard cut every ``cut_every`` frames, times ``brightness``."""
+    rng = np.random.default_rng(seed)
+    pics = pictures(n // cut_every + 1, rng)
+    frames = np.stack([pics[i // cut_every][(i % 8):(i % 8) + 64, 4:68] for i in range(n)])
+    frames = frames * (235.0 / frames.max())
+    return np.clip(frames * brightness + rng.normal(0, 1.0, frames.shape), 0, 255).round().astype(np.uint8)
+
+
+def feed(levels: Levels, frames: np.ndarray, batch: int) -> tuple[np.ndarray, list[float]]:
+    out, gains = [], []
+    for s in range(0, len(frames), batch):
+        out.append(levels.apply(frames[s:s + batch]))
+        gains.append(levels.gain)
+    return np.concatenate(out), gains
+
+
+def brightest(frames: np.ndarray) -> np.ndarray:
+    """Each frame's brightest 4x4 block in its brightest channel, as ``Levels`` measures it."""
+    n = len(frames)
+    return frames.reshape(n, 16, 4, 16, 4, 3).astype(float).mean((2, 4)).reshape(n, -1).max(1)
+
+
+def test_well_exposed_footage_is_measured_as_decoded():
+    frames = shots(1.0)
+    levels = Levels()
+    for s in range(0, len(frames), 64):
+        part = frames[s:s + 64]
+        assert levels.apply(part) is part
+    assert levels.gain == 1.0
+
+
+def test_dim_footage_is_lifted_to_three_quarters_of_full_scale_from_its_first_cut():
+    """Shots at 30% of full scale (white ~70): before the first cut the gain only creeps; the cut hides a jump to
+    its target, after which the pictures' white sits at ``dim`` (192) and their changes are 2.7x as large."""
+    frames = shots(0.3)
+    out = Levels().apply(frames)
+    before, after = brightest(out[:40]), brightest(out[41:])
+    assert before.max() < 0.3 * 235 * 1.1  # no jump before the cut: 1.002 a frame at most
+    assert 180 <= np.median(after) <= 195
+    pix = lambda f: np.abs(np.diff(f.astype(float), axis=0)).mean((1, 2, 3))  # noqa: E731
+    assert pix(out[41:80]).mean() == pytest.approx(pix(frames[41:80]).mean() * 192 / (0.3 * 235), rel=0.15)
+
+
+def test_the_gains_do_not_depend_on_the_batches():
+    frames = np.concatenate([shots(0.3, 160), shots(0.9, 160, seed=1)])
+    a, _ = feed(Levels(), frames, 64)
+    b, _ = feed(Levels(), frames, 7)
+    assert np.array_equal(a, b)
+
+
+def test_a_fade_in_from_black_is_not_lifted_away():
+    """A stream opening on a fade in from black to a dim shot: the fade is no cut, so the gain creeps, and each
+    frame of the fade stays brighter than the one before, as decoded."""
+    shot = shots(0.4, 60)
+    fade = np.stack([shot[k] * (k / 30) for k in range(1, 31)]).round().astype(np.uint8)
+    out = Levels().apply(np.concatenate([fade, shot[30:]]))
+    means = out[:30].reshape(30, -1).mean(1)
+    assert (np.diff(means) > 0).all()
+    assert out[:30].astype(float).mean() < 1.1 * fade.astype(float).mean()
+
+
+def test_a_bright_shot_after_dim_ones_drops_the_gain_at_once_and_is_not_blown_out():
+    frames = np.concatenate([shots(0.3, 120), shots(1.0, 40, seed=2)])
+    levels = Levels()
+    out = levels.apply(frames)
+    assert levels.gain == 1.0
+    assert np.array_equal(out[120:], frames[120:])  # the bright shot as decoded: its white is above ``dim`` already
+    assert brightest(out[100:120]).min() > 150  # the dim shots before it were lifted
+
+
+def test_lift_rounds_and_clips():
+    px = np.array([0, 10, 100, 200, 255], np.uint8)
+    assert lift(px, 1.5).tolist() == [0, 15, 150, 255, 255]
+
+
+@pytest.mark.parametrize("bad", [dict(max_gain=0.5), dict(rise=0.9), dict(window=0), dict(dim=300.0)])
+def test_impossible_settings_are_refused(bad):
+    with pytest.raises(ValueError):
+        LevelsConfig(**bad)
