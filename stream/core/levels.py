@@ -1,19 +1,23 @@
-"""Levels: dim footage lifted before anything measures it, so that its changes count as those of well-exposed footage.
+"""Levels: dim or washed-out footage stretched before anything measures it, so its changes count as well-exposed ones.
 
 The scorer's and the transition detector's constants are amounts on a 0-1 intensity scale (a cut changes the
 picture by 2%, a transition moves it by a tenth, a flat colour varies under 2%), which suits well-exposed
-footage. Under-exposed footage, a night scene or a dim room holds the same pictures at a fraction of the scale:
-every change shrinks by that fraction, so its cuts turn faint, its dissolves too small to count and its dark
-shots flat. Each stream's frames are therefore multiplied by the gain that brings its white point (the
-brightest frame's brightest block over the last ``window`` frames) up to ``dim``, three quarters of full
-scale, and at most by ``max_gain``. Well-exposed footage reaches ``dim`` within every window and keeps a gain
-of 1: its pictures are measured as decoded. Near-black frames (a fade's colour) do not count.
+footage. Under-exposed footage, a night scene or a dim room holds the same pictures in a fraction of the scale,
+and so does washed-out footage (haze, a faded transfer, a flat camera profile) between a raised black and a
+lowered white: every change shrinks by that fraction, so cuts turn faint, dissolves too small to count and dark
+shots flat. Each stream's frames are therefore stretched about its black point by the gain that widens its
+range (from the darkest block of the darkest frame to the brightest block of the brightest, over the last
+``window`` frames) to ``dim``, three quarters of full scale, as far as the white stays in scale and at most
+``max_gain``. Well-exposed footage spans ``dim`` within every window and keeps a gain of 1: its pictures are
+measured as decoded. Near-black frames (a fade's colour) do not count.
 
-The gain must make no change of its own. A stream starts at a gain of 1. The gain falls at once, and only where
-a frame is brighter than any in the window (a bright shot after dim ones: a change anyway). It jumps up to its
-target only on a cut, which hides the jump: a frame that differs from the one before by ``hidden`` of its
-brightness, beyond a change of brightness (a fade scales the picture, a cut replaces it). Elsewhere it creeps
-by at most ``rise`` a frame, under the pictures' own noise, so a static shot does not seem to move and a fade
+The stretch must make no change of its own: each change of mapping also moves whole flat areas across a
+histogram bin. A stream starts at a gain of 1. The gain falls at once, and only where a frame would leave the
+scale (a bright shot after dim ones: a change anyway); a stretch fills at most ``headroom`` of the scale above
+black, so a frame a little brighter than the others fits. It jumps up to its target only on a cut, which hides
+the jump: a frame that differs from the one before by ``hidden`` of its brightness above black, beyond a change
+of brightness (a fade scales the picture, a cut replaces it). Elsewhere it creeps by at most ``rise`` a frame
+about the black point it has, under the pictures' own noise, so a static shot does not seem to move and a fade
 in is not lifted away as it brightens.
 
     levels = Levels()
@@ -34,21 +38,22 @@ BLOCK = 4  # side of the blocks whose mean is a frame's brightness (one hot pixe
 
 @dataclass(frozen=True)
 class LevelsConfig:
-    window: int = 250  # frames whose brightest is the white point (10 s at 25 fps)
-    dim: float = 192.0  # the white point dim footage is lifted to, of 255 (footage that reaches it is not lifted)
+    window: int = 250  # frames whose darkest and brightest blocks are the black and white points (10 s at 25 fps)
+    dim: float = 192.0  # the range from black to white, of 255, that a narrower range is stretched to
     black: float = 16.0  # a frame whose brightest block is under this is near black: no measure of the footage
-    max_gain: float = 4.0  # footage under a quarter of ``dim`` is lifted no further (its noise would be)
+    max_gain: float = 4.0  # a range under a quarter of ``dim`` is stretched no further (its noise would be)
+    headroom: float = 0.9  # a stretch fills at most this share of the scale above black: a brighter frame fits
     rise: float = 1.002  # elsewhere the gain rises by at most this factor a frame (under the pictures' own noise)
-    hidden: float = 0.25  # a frame that changes by this share of its brightness hides a jump of the gain to its target
+    hidden: float = 0.25  # a frame that changes by this share of its brightness above black hides a jump to the target
 
     def __post_init__(self) -> None:
-        if self.max_gain < 1 or self.rise < 1 or self.window < 1 or not 0 < self.dim <= 255:
-            raise ValueError("max_gain and rise must be >= 1, window >= 1 and dim in (0, 255]")
+        if min(self.max_gain, self.rise) < 1 or self.window < 1 or not (0 < self.dim <= 255 and 0 < self.headroom <= 1):
+            raise ValueError("max_gain and rise must be >= 1, window >= 1, dim in (0, 255] and headroom in (0, 1]")
 
 
-def lift(pixels: np.ndarray, gain: float) -> np.ndarray:
-    """uint8 pixels times ``gain``, rounded, at most 255 (one lookup table)."""
-    table = np.minimum(np.arange(256) * gain + 0.5, 255).astype(np.uint8)
+def stretch(pixels: np.ndarray, pivot: float, gain: float) -> np.ndarray:
+    """uint8 pixels moved away from ``pivot`` by ``gain``, rounded, within 0-255 (one lookup table)."""
+    table = np.clip(pivot + (np.arange(256) - pivot) * gain + 0.5, 0, 255).astype(np.uint8)
     return table[pixels]
 
 
@@ -60,39 +65,49 @@ def replaced(a: np.ndarray, b: np.ndarray, least: float) -> bool:
 
 
 class Levels:
-    """One stream's gain, fed its frames in order."""
+    """One stream's stretch, fed its frames in order."""
 
     def __init__(self, cfg: LevelsConfig | None = None):
         self.cfg = cfg or LevelsConfig()
-        self.gain = 1.0
+        self.gain, self.pivot = 1.0, 0.0
         self._white: deque[float] = deque(maxlen=self.cfg.window)
+        self._black: deque[float] = deque(maxlen=self.cfg.window)
         self._last: np.ndarray | None = None  # the last frame fed, as decoded
 
     def apply(self, pixels: np.ndarray) -> np.ndarray:
-        """The frames with the stream's gain applied (the same array where the gain is 1)."""
+        """The frames stretched (the same array where the gain is 1)."""
         cfg = self.cfg
         sums = block_sums(pixels, pixels.shape[1] // BLOCK).reshape(len(pixels), -1) / float(BLOCK * BLOCK)
-        white, level = sums.max(1).tolist(), sums.mean(1)  # brightest block, mean brightness (0-255)
+        white, black, level = sums.max(1).tolist(), sums.min(1).tolist(), sums.mean(1)  # 0-255
         before = np.concatenate([pixels[:1] if self._last is None else self._last, pixels[:-1]])
         self._last = pixels[-1:]
         change: np.ndarray | None = None  # each frame's change from the one before (0-255), where the gain would rise
-        gains = np.empty(len(pixels))
+        gains, pivots = np.empty(len(pixels)), np.empty(len(pixels))
         for j, w in enumerate(white):
             if w >= cfg.black:
                 self._white.append(w)
-            target = min(max(cfg.dim / max(self._white), 1.0), cfg.max_gain) if self._white else 1.0
-            if target > self.gain:
-                if change is None:
-                    change = pixel_change(before, pixels) * 255.0
-                least = cfg.hidden * level[j]
-                if not (change[j] >= least and replaced(before[j], pixels[j], least)):
-                    target = min(target, self.gain * cfg.rise)  # no cut to hide a jump in: the gain creeps
-            gains[j] = self.gain = target
+                self._black.append(black[j])
+            gain, pivot = self.gain, self.pivot
+            if self._white:
+                low = min(self._black)
+                room = min(cfg.dim, cfg.headroom * (255.0 - low))
+                target = min(max(room / max(max(self._white) - low, 1.0), 1.0), cfg.max_gain)
+                if w >= cfg.black and (pivot + (w - pivot) * gain > 255.5 or pivot + (black[j] - pivot) * gain < -0.5):
+                    gain, pivot = min(target, gain), low  # it would leave the scale: the stretch falls at once
+                elif target > self.gain:  # a cut hides a jump; elsewhere the gain creeps about the pivot it has
+                    if change is None:
+                        change = pixel_change(before, pixels) * 255.0
+                    least = cfg.hidden * max(level[j] - low, 1.0)
+                    if change[j] >= least and replaced(before[j], pixels[j], least):
+                        gain, pivot = target, low
+                    else:
+                        gain, pivot = min(target, self.gain * cfg.rise), self.pivot if self.gain > 1.0 else low
+            gains[j], pivots[j] = self.gain, self.pivot = gain, pivot
         if (gains == 1.0).all():
             return pixels
         out = pixels.copy()
-        starts = np.flatnonzero(np.diff(gains, prepend=np.nan))  # runs of one gain (most batches are one)
+        starts = np.flatnonzero((np.diff(gains, prepend=np.nan) != 0) | (np.diff(pivots, prepend=np.nan) != 0))
         for a, b in zip(starts.tolist(), [*starts[1:].tolist(), len(gains)]):
             if gains[a] != 1.0:
-                out[a:b] = lift(pixels[a:b], float(gains[a]))
+                out[a:b] = stretch(pixels[a:b], float(pivots[a]), float(gains[a]))
         return out

@@ -46,7 +46,7 @@ class PipelineConfig:
     stream_ids: list[str] = field(default_factory=list)  # names for the sources (default "0", "1", ...)
     scorer: ScorerConfig = field(default_factory=ScorerConfig)
     transitions: TransitionConfig | None = field(default_factory=TransitionConfig)  # None: cuts only
-    levels: LevelsConfig | None = field(default_factory=LevelsConfig)  # dim footage lifted (core/levels.py); None: as decoded
+    levels: LevelsConfig | None = field(default_factory=LevelsConfig)  # dim footage stretched (core/levels.py); None: off
 
 
 @dataclass

@@ -1,6 +1,6 @@
-"""Dim footage end to end: generated H.264 clips through PyAV, the bundled model, the scorer and the transition
-detector. A clip at 30% of full scale is found as the same clip well exposed (``core/levels.py``), and a
-well-exposed clip is decided exactly as without levels."""
+"""Dim and washed-out footage end to end: generated H.264 clips through PyAV, the bundled model, the scorer and the
+transition detector. A clip at 30% of full scale, or between a raised black and a lowered white, is found as the
+same clip well exposed (``core/levels.py``), and a well-exposed clip is decided exactly as without levels."""
 
 from __future__ import annotations
 
@@ -28,19 +28,26 @@ def found(path, config: PipelineConfig | None = None) -> tuple[list[int], list[t
     return [c.frame for c in scenes.cuts], [(t.start, t.end, t.kind) for t in scenes.transitions]
 
 
+LOOKS = {"dim": lambda x: x * 0.3, "washed out": lambda x: 80 + x * 95 / 255}  # each 30% of full scale at most
+
+
 @pytest.fixture(scope="module")
 def clips(tmp_path_factory):
     folder = tmp_path_factory.mktemp("dim")
     footage = edit()
-    bright, dim = folder / "bright.mp4", folder / "dim.mp4"
-    write_clip(bright, footage, RATE)
-    write_clip(dim, Footage((footage.frames * 0.3).round().astype(np.uint8), footage.cuts, footage.transitions), RATE)
-    return footage, bright, dim
+    paths = {"well exposed": folder / "bright.mp4"}
+    write_clip(paths["well exposed"], footage, RATE)
+    for look, change in LOOKS.items():
+        paths[look] = folder / f"{look.replace(' ', '_')}.mp4"
+        write_clip(paths[look], Footage(change(footage.frames.astype(float)).round().astype(np.uint8), [], []), RATE)
+    return footage, paths
 
 
-def test_a_clip_at_30_percent_of_full_scale_gives_the_cuts_and_transitions_of_the_clip_well_exposed(clips):
-    footage, bright, dim = clips
-    cuts, transitions = found(dim)
+@pytest.mark.parametrize("look", LOOKS)
+def test_a_clip_in_a_third_of_the_scale_gives_the_cuts_and_transitions_of_the_clip_well_exposed(clips, look):
+    footage, paths = clips
+    bright = paths["well exposed"]
+    cuts, transitions = found(paths[look])
     assert cuts == footage.cuts
     assert [k for *_, k in transitions] == [k for *_, k in footage.transitions]  # the dissolve and the wipe too
     for (start, end, _), (s, e, _) in zip(transitions, footage.transitions):
@@ -49,5 +56,5 @@ def test_a_clip_at_30_percent_of_full_scale_gives_the_cuts_and_transitions_of_th
 
 
 def test_well_exposed_footage_is_decided_as_without_levels(clips):
-    _, bright, _ = clips
+    bright = clips[1]["well exposed"]
     assert found(bright) == found(bright, PipelineConfig(levels=None))
