@@ -16,6 +16,7 @@ SIGNALS = ("kl", "pix", "hist")
 HIST_BITS = 2  # 4 levels per channel: 64 bins, coarse enough to ignore compression noise
 LAYOUT_GRID = 16  # a 16x16 luma grid: the picture's layout, blind to grain, compression noise and small motion
 FLAT = 2.0  # luma levels: a frame whose grid varies less than this (black, one flat colour) has no layout
+BLACK = 16.0  # luma level under which a cell of the grid is black (a bar, where they leave most of the grid)
 
 
 def colour_histograms(pixels: np.ndarray) -> np.ndarray:
@@ -44,19 +45,36 @@ def block_sums(pixels: np.ndarray, grid: int) -> np.ndarray:
     return total
 
 
+def bars(black: np.ndarray) -> np.ndarray:
+    """[N,G,G] black cells -> [N,G,G]: those in whole black rows at the top and bottom, or whole black columns at
+    the left and right (letterbox and pillarbox bars), not black shapes inside the picture."""
+    def edges(lines: np.ndarray) -> np.ndarray:  # [N,G] whole black lines -> those that reach an edge through black
+        return (np.cumprod(lines, 1) | np.cumprod(lines[:, ::-1], 1)[:, ::-1]).astype(bool)
+    rows, cols = edges(black.all(2)), edges(black.all(1))
+    return rows[:, :, None] | cols[:, None, :]
+
+
 def layouts(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """uint8 [N,S,S,3] -> (layout [N, G*G]: the coarse luma grid, zero mean and unit RMS, zeros when flat;
     colour balance [N,3]: the mean colour's share of each channel).
 
     The layout ignores brightness and contrast, so a dip, a flash or a glow over the same picture
     leaves it as it was, while two unrelated pictures correlate near 0 whatever their brightness.
+    Letterbox and pillarbox bars (whole black rows or columns at the edges) are no part of the picture:
+    where they leave most of the grid, the layout is the rest's and the bars are zeros, so two unrelated
+    pictures between the same bars still correlate near 0 (the bars would be most of what they share).
     """
     n, g = len(pixels), LAYOUT_GRID
     cells = block_sums(pixels, g) / float((pixels.shape[1] // g) ** 2)
     luma = (cells @ np.array([0.299, 0.587, 0.114])).reshape(n, -1)
-    luma -= luma.mean(1, keepdims=True)
-    rms = np.sqrt((luma * luma).mean(1, keepdims=True))
-    layout = np.where(rms >= FLAT, luma / np.maximum(rms, FLAT), 0.0)
+    black = bars(luma.reshape(n, g, g) < BLACK).reshape(n, -1)
+    black &= black.sum(1, keepdims=True) <= luma.shape[1] // 2  # a dark picture is a picture, not bars
+    picture = ~black
+    luma -= (luma * picture).sum(1, keepdims=True) / picture.sum(1, keepdims=True)
+    luma[black] = 0.0
+    rms = np.sqrt((luma * luma).mean(1, keepdims=True))  # over the whole grid: a picture correlates 1 with itself
+    flat = rms * np.sqrt(luma.shape[1] / picture.sum(1, keepdims=True)) < FLAT  # the picture's own contrast
+    layout = np.where(flat, 0.0, luma / np.maximum(rms, 1e-9))
     colour = cells.reshape(n, -1, 3).mean(1) + 1.0  # +1: black has a balance too
     return layout, colour / colour.sum(1, keepdims=True)
 

@@ -18,7 +18,7 @@ from reprocut.stream.core.rules import (
     UnrelatedCuts,
 )
 from reprocut.stream.core.scoring import measure
-from synthetic import dipped_edit, synthetic, zoom_punch
+from synthetic import dipped_edit, pictures, synthetic, zoom_punch
 
 DIP_CUTS = [30, 57, 85, 112, 140, 166, 195, 221]
 
@@ -47,6 +47,20 @@ def test_with_the_latent_rules_the_guard_vetoes_only_what_the_latent_sees_as_the
     assert latent(f, pos)[99]
     f, pos = frames(*dipped_edit(260, DIP_CUTS), fps=60.0)
     assert latent(f, pos)[[c - 6 for c in DIP_CUTS]].all()  # a dip's latent drifts: no spike
+
+
+def test_letterbox_bars_make_no_two_pictures_the_same_and_no_cut_less_unrelated():
+    """Cuts between unrelated pictures inside black bars (a film's 2.39:1 frame in 16:9): the bars are no shared
+    layout, so the guard vetoes none of them and the unrelated-pictures rule still makes each a cut."""
+    cuts = [40, 90, 150]
+    mu, logvar, _ = synthetic(200, cuts)
+    shot = np.searchsorted(cuts, np.arange(200), side="right")
+    pics = pictures(len(cuts) + 1, np.random.default_rng(5))
+    pixels = np.stack([pics[shot[i]][i % 8:i % 8 + 64, 8:72] for i in range(200)]).astype(np.uint8)  # panning
+    pixels[:, :8], pixels[:, 56:] = 0, 0
+    f, pos = frames(mu, logvar, pixels)
+    assert not SamePictureGuard()(f, pos)[[40, 90, 150]].any()
+    assert UnrelatedCuts()(f, pos)[[40, 90, 150]].all()
 
 
 def test_unrelated_pictures_inside_dips_are_cuts_and_nothing_else_is():

@@ -26,3 +26,23 @@ def test_a_layout_ignores_brightness_and_contrast_but_not_the_picture():
     (a, b, c), _ = layouts(np.concatenate([picture, dimmed, other]).astype(np.uint8))
     assert a @ b / len(a) > 0.99  # the same picture, darker and flatter
     assert abs(a @ c / len(a)) < 0.3  # an unrelated picture
+
+
+@pytest.mark.parametrize("where", ["letterbox", "pillarbox"])
+def test_bars_are_no_part_of_a_layout(where):
+    """Two unrelated pictures between the same black bars share the bars, not a layout; the same picture with and
+    without bars has one layout; a black shape inside the picture is part of it."""
+    rng = np.random.default_rng(4)
+    pictures = rng.integers(40, 200, (3, 64, 64, 3)).astype(np.uint8)
+    barred = pictures.copy()
+    if where == "letterbox":
+        barred[:, :8], barred[:, 56:] = 0, 0
+    else:
+        barred[:, :, :12], barred[:, :, 52:] = 0, 0
+    (a, b, _), _ = layouts(barred)
+    assert abs(a @ b / len(a)) < 0.3  # unrelated, whatever the bars
+    assert a @ a / len(a) == pytest.approx(1.0)
+    shapes = pictures.copy()
+    shapes[:, 16:48, 16:48] = 0  # the same black square inside two unrelated pictures: a shared shape
+    (c, d, _), _ = layouts(shapes)
+    assert c @ d / len(c) > 0.8
