@@ -14,6 +14,7 @@ from ..core.decider import DeciderConfig
 from ..core.errors import UsageError
 from ..core.scorer import ScorerConfig
 from ..core.transitions import TransitionConfig
+from ..core.unblend import UnblendConfig
 from ..runtime.pipeline import PipelineConfig
 from ..sources import SourceConfig
 from .options import add_options, config_from
@@ -59,6 +60,9 @@ def _add_live_options(p: argparse.ArgumentParser) -> None:
                       help="treat the source as live: drop the oldest frames when behind (default: live for network URLs "
                            "and devices, not for files and pipes)")
     live.add_argument("--no-live", dest="live", action="store_false", help="never drop frames, even for a network source")
+    g.add_argument("--no-unblend", dest="unblend", action="store_false",
+                   help="progressive footage only: cut events two frames sooner, without the wait that tells a cut blended "
+                        "over two frames (interlaced or frame-rate-converted footage) from half a change")
     add_options(g, SourceConfig, {
         "rtsp_transport": {"choices": ["tcp", "udp"], "help": "RTSP over TCP (no lost packets, works through NAT) or UDP"},
         "max_retries": {"metavar": "N", "help": "reconnect attempts in a row after any loss (dropped, stalled or ended "
@@ -78,7 +82,8 @@ def pipeline_config(args: argparse.Namespace) -> PipelineConfig:
     if not chosen or not set(chosen) <= known.keys():
         raise UsageError(f"--signals {args.signals!r}: choose from {', '.join(known)}")
     scorer = config_from(args, ScorerConfig, signals=tuple(chosen), decider=config_from(args, DeciderConfig))
-    return config_from(args, PipelineConfig, scorer=scorer, transitions=TransitionConfig() if args.transitions else None)
+    return config_from(args, PipelineConfig, scorer=scorer, transitions=TransitionConfig() if args.transitions else None,
+                       unblend=UnblendConfig() if getattr(args, "unblend", True) else None)  # eval, batch, split: always
 
 
 def source_config(args: argparse.Namespace) -> SourceConfig:

@@ -87,7 +87,7 @@ def layout_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def pixel_change(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Mean absolute difference of uint8 frames a and b ([..., S, S, 3] each), 0-1: the ``pix`` signal."""
     diff = np.maximum(a, b) - np.minimum(a, b)  # |a - b| in uint8, without widening every pixel
-    flat = diff.reshape(*a.shape[:-3], -1)
+    flat = diff.reshape(*a.shape[:-3], int(np.prod(a.shape[-3:])))  # not -1: an empty run reshapes too
     return np.asarray(flat.sum(-1, dtype=np.uint32) / flat.shape[-1] / 255.0, dtype=np.float64)
 
 

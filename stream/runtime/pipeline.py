@@ -28,6 +28,7 @@ from ..core.reconcile import Reconciler
 from ..core.scorer import Scorer, ScorerConfig, make_scorer
 from ..core.scoring import noise_floors
 from ..core.transitions import TransitionConfig, TransitionDetector
+from ..core.unblend import Unblend, UnblendConfig
 from .encoder import Encoder, EncoderConfig
 from .ring import Batch, FrameRing, RingConfig
 
@@ -46,6 +47,7 @@ class PipelineConfig:
     stream_ids: list[str] = field(default_factory=list)  # names for the sources (default "0", "1", ...)
     scorer: ScorerConfig = field(default_factory=ScorerConfig)
     transitions: TransitionConfig | None = field(default_factory=TransitionConfig)  # None: cuts only
+    unblend: UnblendConfig | None = field(default_factory=UnblendConfig)  # cuts blended over two frames (core/unblend.py); None: off
     levels: LevelsConfig | None = field(default_factory=LevelsConfig)  # dim footage stretched (core/levels.py); None: off
 
 
@@ -57,6 +59,7 @@ class StreamState:
     source: Source
     scorer: Scorer | PaperScorer | None = None
     plan: EncodePlan | None = None  # which frames go to the encoder
+    unblend: Unblend | None = None  # the stream's blended frames, and the frames their test waits for (core/unblend.py)
     levels: Levels | None = None  # the stream's gain (core/levels.py)
     transitions: TransitionDetector | None = None
     reconcile: Reconciler = field(default_factory=Reconciler)  # which sent cuts each transition holds (core/reconcile.py)
@@ -118,6 +121,7 @@ class Pipeline:
         # first cuts come when a live run's would, not all at once when k-means has its window
         st.scorer = make_scorer(cfg, st.id, self.encoder.calibration, live=st.source.paced)
         st.plan = plan_for(cfg, sparse=not (self.cfg.every_frame or st.source.paced))
+        st.unblend = Unblend(self.cfg.unblend) if self.cfg.unblend is not None else None
         st.levels = Levels(self.cfg.levels) if self.cfg.levels is not None else None
         if self.cfg.transitions is not None:  # fed the same frames; the scorer's KL noise floor is its own
             kl_floor = noise_floors(cfg.scoring, self.encoder.calibration)["kl"]
@@ -166,13 +170,25 @@ class Pipeline:
         for slot in sorted(set(batch.stream.tolist())):  # not np.unique: it imports numpy.ma (~10 ms of start-up)
             st = self.streams[int(slot)]
             self._start(st)
-            frames = batch[batch.stream == slot]
-            if st.levels is not None:  # before anything measures the pictures: the plan, the encoder, the scorer
-                frames = replace(frames, pixels=st.levels.apply(frames.pixels))
-            run = st.plan.release(frames)  # some frames may wait for those that follow them
+            run = self._release(st, batch[batch.stream == slot])
             if run is not None:
                 runs.append((st, run))
         yield from self._push(runs)
+
+    @staticmethod
+    def _release(st: StreamState, frames: Batch) -> Batch | None:
+        """A stream's frames as the encoder and the scorer see them, as far as they can go now: unblended and stretched
+        before anything measures the pictures, then through the encode plan (each may hold frames back for those that
+        follow them)."""
+        run = st.unblend.release(frames) if st.unblend is not None else frames
+        return Pipeline._planned(st, run) if run is not None else None
+
+    @staticmethod
+    def _planned(st: StreamState, frames: Batch) -> Batch | None:
+        """Unblended frames stretched, then through the encode plan."""
+        if st.levels is not None:
+            frames = replace(frames, pixels=st.levels.apply(frames.pixels))
+        return st.plan.release(frames)
 
     def _push(self, runs: list[tuple[StreamState, Batch]]) -> Iterator[Event]:
         """Encode the runs of frames released by their streams together, then score each."""
@@ -211,7 +227,7 @@ class Pipeline:
     def _finish_done_streams(self) -> Iterator[Event]:
         for st in self.streams:
             src = st.source
-            held = st.plan.held if st.plan is not None else 0
+            held = (st.plan.held if st.plan is not None else 0) + (st.unblend.held if st.unblend is not None else 0)
             if not st.finished and src.done.is_set() and st.consumed + held + self.ring.dropped[src.slot] >= src.frames_put:
                 yield from self._finish(st)
 
@@ -219,9 +235,14 @@ class Pipeline:
         if st.finished:
             return
         st.finished = True
-        rest = st.plan.rest() if st.plan is not None else None  # what was held back: nothing follows it
-        if rest is not None:
-            yield from self._push([(st, rest)])
+        if st.plan is not None:  # what was held back: nothing follows it
+            tail = st.unblend.rest() if st.unblend is not None else None
+            last = self._planned(st, tail) if tail is not None else None
+            if last is not None:  # encoded before the plan gives up what it holds: its frames are judged with them
+                yield from self._push([(st, last)])
+            rest = st.plan.rest()
+            if rest is not None:
+                yield from self._push([(st, rest)])
         yield from self._drain_notices()  # the source's own last word ('ended', 'failed') comes first
         if st.scorer is not None:
             yield from st.reconcile.sent(st.scorer.finish())

@@ -16,6 +16,7 @@ from helpers import matched, read_labels
 from reprocut.stream.core.decider import DeciderConfig
 from reprocut.stream.core.events import EndEvent
 from reprocut.stream.core.scorer import Scorer, ScorerConfig
+from reprocut.stream.core.unblend import HOLD
 from reprocut.stream.runtime.encoder import Encoder, EncoderConfig
 from reprocut.stream.runtime.pipeline import Pipeline, PipelineConfig
 from reprocut.stream.sources import SourceConfig, open_source
@@ -127,7 +128,7 @@ def test_frames_that_repeat_the_one_before_are_not_encoded_and_change_no_decisio
     assert np.allclose(np.array(st.scorer.trace), np.array(every.trace), rtol=1e-4, equal_nan=True)
 
 
-def test_a_live_stream_reports_warmup_cuts_within_the_lookahead(clips, encoder):
+def test_a_live_stream_reports_warmup_cuts_within_the_wait(clips, encoder):
     """Live, the warm-up decides with a prior threshold: early cuts are not held until k-means has its window."""
     path, labels = clips["a"]
     warmup = DeciderConfig().warmup
@@ -142,5 +143,5 @@ def test_a_live_stream_reports_warmup_cuts_within_the_lookahead(clips, encoder):
     run.close()
     found = [f for f, _ in late if f / 24 < warmup]
     assert early and matched(found, early) == early
-    lookahead = pipeline.scorers[0].lookahead / 24
-    assert all(seconds < lookahead + 0.25 for _, seconds in late), late  # the look-ahead plus a loaded machine's margin
+    wait = (pipeline.scorers[0].lookahead + HOLD) / 24  # the scorer's look-ahead and the frames unblending holds
+    assert all(seconds < wait + 0.25 for _, seconds in late), late  # the wait plus a loaded machine's margin

@@ -58,3 +58,12 @@ def test_a_file_paced_in_real_time_encodes_every_frame_and_holds_none_back(clip_
     paced = detect_clip(str(path), PipelineConfig(), encoder, source_config=SourceConfig(realtime=True))
     assert paced.encoded == paced.frames == 72 > fast.encoded
     assert [c.frame for c in paced.cuts] == [c.frame for c in fast.cuts] == [c for c in labels["cuts"] if c < 72]
+
+
+@pytest.mark.parametrize("last", range(3, 14))
+def test_a_cut_among_a_file_s_last_frames_is_decided_as_encoding_every_frame(cut_clip, encoder, last):
+    """The frames held back at a file's end (for unblending and for the encode plan) are judged with those after them."""
+    path, written = cut_clip(f"last{last}", cuts=[30, 72 - last], frames=72)
+    sparse, every = detect_clip_each(str(path), [PipelineConfig(), PipelineConfig(every_frame=True)], encoder)
+    assert changes(sparse) == changes(every) and [c.frame for c in sparse.cuts] == written["cuts"]
+    assert sparse.encoded < sparse.frames == 72

@@ -106,7 +106,8 @@ def bench_latency(cfg: BenchConfig, encoder: Encoder, clip: str) -> dict:
         fps = stream_fps(c.streams.video[0])
     out = {"clip": os.path.basename(clip), "fps": round(fps, 3), "frames": cfg.latency_frames,
            "note": "every cut, those of the 4 s warm-up included (a live warm-up decides with the prior threshold); "
-                   "the scorer decides a frame 2 frames after it (look-ahead); live batches take what is ready"}
+                   "a cut goes out 4 frames after its frame: 2 held for unblending, 2 of the scorer's look-ahead; "
+                   "live batches take what is ready"}
     out["in_process"] = latency_in_process(cfg, encoder, clip)
     try:
         out["websocket"] = latency_websocket(cfg, clip)
