@@ -19,7 +19,7 @@ import numpy as np
 
 from .frames import Frames
 from .kl import prior_kl, symmetric_kl
-from .signals import SIGNALS, layout_similarity
+from .signals import SIGNALS, layout_similarity, pixel_change, veils
 
 KL = SIGNALS.index("kl")
 
@@ -64,6 +64,41 @@ class SamePictureGuard:
         if self.latent and self.cfg.latent:
             same &= np.logical_or.reduce([rule(f, pos) for rule in self.latent])
         return same
+
+
+@dataclass
+class VeilConfig:
+    rest: float = 0.1  # the share of the change that one veil leaves unexplained, at most (dev cuts: >= 0.4; 0: off)
+    grey: float = 20.0  # the veil's colour: its channels within this many levels of their mean (a light, not a tint)...
+    light: float = 128.0  # ...each at least this bright
+    layout: float = 0.3  # the layouts still correlate above this: the picture shows through (a cut to white hides it)
+    back: int = 6  # the frames before, each compared: lightning flickers, each frame a new veil over the same picture
+    least: float = 0.02  # the change from the frame compared, at least (mean, 0-1): a return to a picture is no veil
+
+
+class Veil:
+    """Veto: the frame is the one before under a veil of light (lightning, a camera flash, a strobe, a lamp switched
+    on) or with one lifted: one bright grey colour laid over the picture, by an amount that varies smoothly over the
+    frame and leaves the picture showing through (its layout), explains its change from the frame before, or from one
+    of the ``back`` frames before (a flicker lays a new veil over the same picture each frame; ``signals.veils``). The
+    same-picture guard misses it where the veil lights one part more (the layout changes), where the colour balance
+    moves towards grey and where the latent jumps; a flash longer than ``flash_frames`` then makes two false cuts, as
+    it comes and as it goes. A cut replaces the picture: no one colour and smooth amount explain the new one."""
+
+    def __init__(self, cfg: VeilConfig | None = None):
+        self.cfg = cfg or VeilConfig()
+
+    def __call__(self, f: Frames, pos: np.ndarray) -> np.ndarray:
+        cfg, out = self.cfg, np.zeros(len(pos), bool)
+        for k in range(1, cfg.back + 1) if cfg.rest > 0 else ():
+            ok = np.flatnonzero(~out & (similarity(f, pos, -k, 0) > cfg.layout))  # NaN (off the run): not compared
+            ok = ok[pixel_change(f.pixels[pos[ok] - k], f.pixels[pos[ok]]) >= cfg.least]
+            if len(ok):
+                p = pos[ok]
+                rest, colour = veils(f.pixels[p - k], f.pixels[p])
+                grey = np.abs(colour - colour.mean(1, keepdims=True)).max(1) <= cfg.grey
+                out[ok] = (rest <= cfg.rest) & grey & (colour.min(1) >= cfg.light)
+        return out
 
 
 @dataclass
@@ -193,8 +228,9 @@ class Rules:
         """(candidates, forced) at ``pos``: frames every signal agrees on (``agreed``) that no veto removes, and
         frames a cut rule makes a cut (``forced``) unless ``faint`` (their picture hardly changes)."""
         vetoed, forced = np.zeros(len(pos), bool), np.zeros(len(pos), bool)
-        for rule in self.vetoes:
-            vetoed |= rule(f, pos)
+        asked = np.flatnonzero(agreed)  # a veto only matters where the signals agree
+        for rule in self.vetoes if len(asked) else ():
+            vetoed[asked] |= rule(f, pos[asked])
         for rule in self.cuts:
             forced |= rule(f, pos)
         return (agreed & ~vetoed) | (forced & ~faint), forced

@@ -44,6 +44,8 @@ from .rules import (
     SamePictureGuard,
     UnrelatedConfig,
     UnrelatedCuts,
+    Veil,
+    VeilConfig,
 )
 from .scoring import Scored, Scoring, ScoringConfig, measure, noise_floors
 from .signals import SIGNALS
@@ -57,9 +59,10 @@ class ScorerConfig:
     trace: bool = False  # keep (frame, score, threshold) of every frame in ``Scorer.trace`` (for plots)
     scoring: ScoringConfig = field(default_factory=ScoringConfig)
     decider: DeciderConfig = field(default_factory=DeciderConfig)
-    # The rules (``rules.py``): the layout ones with the pix signal, the latent ones with the KL but not the pix.
+    # The rules (``rules.py``): the layout ones and the veil with the pix signal, the latent ones with the KL but not the pix.
     same_picture: SamePictureConfig = field(default_factory=SamePictureConfig)
     unrelated: UnrelatedConfig = field(default_factory=UnrelatedConfig)
+    veil: VeilConfig = field(default_factory=VeilConfig)
     latent_share: LatentShareConfig = field(default_factory=LatentShareConfig)
     latent_spike: LatentSpikeConfig = field(default_factory=LatentSpikeConfig)
     latent_unrelated: LatentUnrelatedConfig = field(default_factory=LatentUnrelatedConfig)
@@ -89,7 +92,8 @@ def rules_for(cfg: ScorerConfig) -> Rules:
     alone = "pix" not in cfg.signals
     latent = (LatentShare(cfg.latent_share, alone), LatentSpike(cfg.latent_spike)) if "kl" in cfg.signals else ()
     if not alone:
-        return Rules(vetoes=(SamePictureGuard(cfg.same_picture, latent),), cuts=(UnrelatedCuts(cfg.unrelated, cfg.lookahead),))
+        return Rules(vetoes=(SamePictureGuard(cfg.same_picture, latent), Veil(cfg.veil)),
+                     cuts=(UnrelatedCuts(cfg.unrelated, cfg.lookahead),))
     alone_kl = tuple(cfg.signals) == ("kl",)  # with the histogram in use too, a cut needs it to agree
     return Rules(vetoes=latent, cuts=(LatentUnrelated(cfg.latent_unrelated, cfg.lookahead),) if alone_kl else ())
 

@@ -17,6 +17,7 @@ HIST_BITS = 2  # 4 levels per channel: 64 bins, coarse enough to ignore compress
 LAYOUT_GRID = 16  # a 16x16 luma grid: the picture's layout, blind to grain, compression noise and small motion
 FLAT = 2.0  # luma levels: a frame whose grid varies less than this (black, one flat colour) has no layout
 BLACK = 16.0  # luma level under which a cell of the grid is black (a bar, where they leave most of the grid)
+VEIL_GRID = 8  # blocks whose mean colours locate a veil's colour
 
 
 def colour_histograms(pixels: np.ndarray) -> np.ndarray:
@@ -89,6 +90,37 @@ def pixel_change(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     diff = np.maximum(a, b) - np.minimum(a, b)  # |a - b| in uint8, without widening every pixel
     flat = diff.reshape(*a.shape[:-3], int(np.prod(a.shape[-3:])))  # not -1: an empty run reshapes too
     return np.asarray(flat.sum(-1, dtype=np.uint32) / flat.shape[-1] / 255.0, dtype=np.float64)
+
+
+def veils(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """uint8 frames a and b ([N,S,S,3] each) -> (the share of the change from a to b that no veil explains, 0-1, [N];
+    the veil's colour [N,3], 0-255).
+
+    A veil lays one colour C over the picture, by an amount that varies smoothly over the frame: b = a + alpha (C - a),
+    alpha an affine field of x and y (a flash lights a frame evenly, lightning the sky more than the ground; a negative
+    alpha lifts a veil). C is where the lines from each block's colour in a through its colour in b meet (least
+    squares, each line weighted by its block's change); alpha is then fitted over every pixel.
+    """
+    n, side = len(a), a.shape[1]
+    area = float((side // VEIL_GRID) ** 2)
+    pa, pb = (block_sums(x, VEIL_GRID).reshape(n, -1, 3) / area for x in (a, b))
+    u = pb - pa
+    weight = np.sqrt((u * u).sum(2))  # [N,K]
+    unit = u / np.maximum(weight, 1e-9)[..., None]
+    across = weight[..., None, None] * (np.eye(3) - unit[..., :, None] * unit[..., None, :])  # [N,K,3,3]: off each line
+    m, r = across.sum(1), np.einsum("nkij,nkj->ni", across, pa)
+    ridge = 1e-6 * (np.trace(m, axis1=1, axis2=2) + 1.0)[:, None, None] * np.eye(3)  # lines all parallel: C far along them
+    colour = np.linalg.solve(m + ridge, r[..., None])[..., 0]
+    fa = a.reshape(n, -1, 3).astype(np.float32)
+    d = (b.reshape(n, -1, 3).astype(np.float32) - fa).reshape(n, -1)
+    q = colour[:, None, :].astype(np.float32) - fa  # [N,P,3]: towards the veil's colour
+    yy, xx = (g.ravel()[None, :, None] for g in np.mgrid[0:side, 0:side] / max(side - 1, 1) - 0.5)
+    x = np.stack([q, yy * q, xx * q], -1).reshape(n, -1, 3)  # alpha = c0 + c1 y + c2 x, per pixel and channel
+    xtx, xtd = np.einsum("nmi,nmj->nij", x, x), np.einsum("nmi,nm->ni", x, d)
+    coef = np.linalg.solve(xtx + 1e-6 * np.eye(3), xtd[..., None])[..., 0]
+    energy = np.einsum("nm,nm->n", d, d)
+    rest = np.clip(energy - np.einsum("ni,ni->n", coef, xtd), 0.0, None) / np.maximum(energy, 1e-9)
+    return rest.astype(np.float64), colour
 
 
 def pair_signals(mu_a, logvar_a, pix_a, hist_a, mu_b, logvar_b, pix_b, hist_b) -> dict[str, np.ndarray]:

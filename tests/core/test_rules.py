@@ -16,6 +16,7 @@ from reprocut.stream.core.rules import (
     SamePictureGuard,
     UnrelatedConfig,
     UnrelatedCuts,
+    Veil,
 )
 from reprocut.stream.core.scoring import measure
 from synthetic import dipped_edit, pictures, synthetic, zoom_punch
@@ -126,3 +127,31 @@ def test_with_the_kl_alone_two_pictures_that_share_nothing_make_a_cut_but_a_pose
     assert forced[[100, 104]].all()  # a shot of 4 frames between them
     assert not forced[[60, 150, 152]].any()
     assert np.flatnonzero(forced).tolist() == [100, 104]
+
+
+def veiled(picture: np.ndarray, amount: np.ndarray | float, colour: float = 250.0) -> np.ndarray:
+    """A picture under a veil of light: ``amount`` of the way to ``colour`` (a number, or a field over the rows)."""
+    return picture + np.asarray(amount, float).reshape(-1, 1, 1) * (colour - picture)
+
+
+def test_a_veil_of_light_is_vetoed_as_it_comes_and_goes_but_no_cut_recolour_or_cut_to_white():
+    """Lightning over a panning picture (evenly, or the sky more than the ground) and the veil lifting show the same
+    picture under another light; a cut, a recolour (each colour to its own new one) and a cut to a white frame that
+    hides the picture do not."""
+    cuts = [80, 120, 150, 151]
+    mu, logvar, _ = synthetic(200, cuts)
+    a, b = pictures(2, np.random.default_rng(3))
+    pan = [np.asarray(p[i // 12:i // 12 + 64, 8:72]) for p, i in zip([a] * 80 + [b] * 120, range(200))]  # a slow pan
+    sky = 0.7 * (1 - np.arange(64) / 64)  # lightning lights the top of the frame more
+    for i in range(40, 43):
+        pan[i] = veiled(pan[i], 0.5)
+    for i in range(60, 63):
+        pan[i] = veiled(pan[i], sky)
+    for i in range(120, 150):
+        pan[i] = pan[i][..., [1, 2, 0]]  # a recolour: the same layout, every colour to another
+    pan[150] = veiled(pan[150], 0.97)
+    f, pos = frames(mu, logvar, np.clip(np.stack(pan), 0, 255).round().astype(np.uint8))
+    vetoed = Veil()(f, pos)
+    assert vetoed[40:44].all() and vetoed[60:64].all()  # the veil as it comes, stays and goes
+    after = [i for i in range(200) if not any(s <= i < s + 3 + Veil().cfg.back for s in (40, 60))]  # not within reach
+    assert not vetoed[after].any()  # no cut, and no frame of a panning picture without a veil near it
