@@ -46,12 +46,22 @@ def block_sums(pixels: np.ndarray, grid: int) -> np.ndarray:
     return total
 
 
-def bars(black: np.ndarray) -> np.ndarray:
-    """[N,G,G] black cells -> [N,G,G]: those in whole black rows at the top and bottom, or whole black columns at
-    the left and right (letterbox and pillarbox bars), not black shapes inside the picture."""
-    def edges(lines: np.ndarray) -> np.ndarray:  # [N,G] whole black lines -> those that reach an edge through black
-        return (np.cumprod(lines, 1) | np.cumprod(lines[:, ::-1], 1)[:, ::-1]).astype(bool)
-    rows, cols = edges(black.all(2)), edges(black.all(1))
+def bars(luma: np.ndarray) -> np.ndarray:
+    """[N,G,G] luma grid -> [N,G,G]: the cells of letterbox and pillarbox bars, whole rows at the top and bottom or
+    whole columns at the left and right that are black and even (within ``FLAT``: a dark picture has texture), not
+    black shapes inside the picture; with the line along each bar, which holds its edge."""
+    def lines(axis: int) -> np.ndarray:  # [N,G] black, even lines across ``axis``
+        return (luma < BLACK).all(axis) & (luma.max(axis) - luma.min(axis) <= FLAT)
+
+    def edges(flags: np.ndarray) -> np.ndarray:
+        """[N,G] such lines -> those that reach an edge through such lines, and the line along each bar (its edge
+        falls inside that line: scaled, a bar rarely ends on a cell's border)."""
+        bar = (np.cumprod(flags, 1) | np.cumprod(flags[:, ::-1], 1)[:, ::-1]).astype(bool)
+        along = bar.copy()
+        along[:, 1:] |= bar[:, :-1]
+        along[:, :-1] |= bar[:, 1:]
+        return along
+    rows, cols = edges(lines(2)), edges(lines(1))
     return rows[:, :, None] | cols[:, None, :]
 
 
@@ -61,15 +71,16 @@ def layouts(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     The layout ignores brightness and contrast, so a dip, a flash or a glow over the same picture
     leaves it as it was, while two unrelated pictures correlate near 0 whatever their brightness.
-    Letterbox and pillarbox bars (whole black rows or columns at the edges) are no part of the picture:
-    where they leave most of the grid, the layout is the rest's and the bars are zeros, so two unrelated
-    pictures between the same bars still correlate near 0 (the bars would be most of what they share).
+    Letterbox and pillarbox bars (whole black, even rows or columns at the edges) are no part of the picture:
+    where they leave an eighth of the grid or more (a vertical video in a landscape frame keeps a third), the
+    layout is the rest's and the bars are zeros, so two unrelated pictures between the same bars still correlate
+    near 0 (the bars would be most of what they share).
     """
     n, g = len(pixels), LAYOUT_GRID
     cells = block_sums(pixels, g) / float((pixels.shape[1] // g) ** 2)
     luma = (cells @ np.array([0.299, 0.587, 0.114])).reshape(n, -1)
-    black = bars(luma.reshape(n, g, g) < BLACK).reshape(n, -1)
-    black &= black.sum(1, keepdims=True) <= luma.shape[1] // 2  # a dark picture is a picture, not bars
+    black = bars(luma.reshape(n, g, g)).reshape(n, -1)
+    black &= black.sum(1, keepdims=True) <= 7 * luma.shape[1] // 8  # a black frame is no bars around nothing
     picture = ~black
     luma -= (luma * picture).sum(1, keepdims=True) / picture.sum(1, keepdims=True)
     luma[black] = 0.0

@@ -46,3 +46,17 @@ def test_bars_are_no_part_of_a_layout(where):
     shapes[:, 16:48, 16:48] = 0  # the same black square inside two unrelated pictures: a shared shape
     (c, d, _), _ = layouts(shapes)
     assert c @ d / len(c) > 0.8
+
+
+def test_a_vertical_video_in_a_landscape_frame_is_the_picture_between_its_bars():
+    """A phone's vertical video in a 16:9 frame keeps a third of its width: two unrelated ones share only the bars.
+    A dark picture's dark edges have texture: they are picture, not bars."""
+    rng = np.random.default_rng(6)
+    pictures = rng.integers(40, 200, (2, 64, 64, 3)).astype(np.uint8)
+    pictures[:, :, :22], pictures[:, :, 42:] = 0, 0  # 20 of 64 columns: 9:16 in 16:9
+    (a, b), _ = layouts(pictures)
+    assert abs(a @ b / len(a)) < 0.3
+    dark = rng.integers(0, 24, (2, 64, 64, 3)).astype(np.uint8)  # a night: texture under the black level
+    dark[:, 24:40, 24:40] = 200  # the same lit window in two night pictures
+    (c, d), _ = layouts(dark)
+    assert (c != 0).all() and (d != 0).all()  # the dark edges are part of each layout
