@@ -68,7 +68,7 @@ class SamePictureGuard:
 
 @dataclass
 class VeilConfig:
-    rest: float = 0.1  # the share of the change that one veil leaves unexplained, at most (dev cuts: >= 0.4; 0: off)
+    rest: float = 0.1  # the share of the change that one veil leaves unexplained, at most (dev cuts that fit: >= 0.19; 0: off)
     grey: float = 20.0  # the veil's colour: its channels within this many levels of their mean (a light, not a tint)...
     light: float = 128.0  # ...each at least this bright
     layout: float = 0.3  # the layouts still correlate above this: the picture shows through (a cut to white hides it)
