@@ -26,15 +26,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic
 
 import numpy as np
 
-from .frames import Columns
+from .frames import HeldBack, Run
 from .scorer import ScorerConfig
 from .signals import pixel_change
-
-Run = TypeVar("Run", bound=Columns)
 
 
 def needed(changed: np.ndarray, changed_before: np.ndarray, reach_back: int, reach_ahead: int) -> np.ndarray:
@@ -73,29 +71,29 @@ class EncodePlan(Generic[Run]):
 
     def __init__(self, reach_back: int, reach_ahead: int, min_pix: float | None = None, hold: bool = False):
         self.reach_back, self.reach_ahead, self.min_pix = reach_back, reach_ahead, min_pix
-        self.held_back = reach_back if hold else 0
-        self._pending: Run | None = None
+        self._hold: HeldBack[Run] = HeldBack(reach_back if hold else 0)
         self._changed = np.zeros(0, bool)  # change flags of the last ``reach_ahead`` frames selected
         self._last_pixels: np.ndarray | None = None  # [1, S, S, 3] the last frame selected
         self._last: tuple[np.ndarray, np.ndarray] | None = None  # mu, logvar of the last frame filled
 
     @property
+    def held_back(self) -> int:
+        """Frames kept back from the encoder at most."""
+        return self._hold.count
+
+    @property
     def held(self) -> int:
         """Frames held back now."""
-        return 0 if self._pending is None else len(self._pending)
+        return self._hold.held
 
     def release(self, frames: Run) -> Run | None:
         """The frames (with those held before them) that can go to the encoder now; the last ``held_back`` wait."""
-        if self._pending is not None:
-            frames = self._pending + frames
-        cut = max(len(frames) - self.held_back, 0)
-        self._pending = frames[cut:]
-        return frames[:cut] if cut else None
+        run, k = self._hold.add(frames)
+        return run[:k] if k else None
 
     def rest(self) -> Run | None:
         """What is held back, at the stream's end: nothing follows it."""
-        rest, self._pending = self._pending, None
-        return rest if rest is not None and len(rest) else None
+        return self._hold.rest()
 
     def select(self, pixels: np.ndarray) -> Selection:
         """Which frames of the next run (uint8 [n, S, S, 3], after those selected before) to encode."""
@@ -130,7 +128,7 @@ class EncodePlan(Generic[Run]):
         if self.min_pix is None or not self.held_back:
             return np.ones(len(pixels), bool)
         last = self._last_pixels if self._last_pixels is not None else pixels[:1]  # a stream's first frame changes nothing
-        ahead = self._pending.pixels if self._pending is not None else pixels[:0]
+        ahead = self._hold.pending.pixels if self._hold.pending is not None else pixels[:0]
         px = np.concatenate([pixels, ahead])
         changed = pixel_change(np.concatenate([last, px[:-1]]), px) >= self.min_pix
         wanted = needed(changed, self._changed, self.reach_back, self.reach_ahead)[:len(pixels)]

@@ -27,14 +27,13 @@ holds more). Two blended frames in a row (a cut spread over three frames) are le
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Generic, TypeVar
+from typing import Generic
 
 import numpy as np
 
-from .frames import Columns
+from .frames import HeldBack, Run
 from .signals import pixel_change
 
-Run = TypeVar("Run", bound=Columns)
 HOLD = 2  # frames after a frame that its test reads
 
 
@@ -71,25 +70,23 @@ class Unblend(Generic[Run]):
 
     def __init__(self, cfg: UnblendConfig | None = None):
         self.cfg = cfg or UnblendConfig()
-        self._pending: Run | None = None
+        self._hold: HeldBack[Run] = HeldBack(HOLD)
         self._before = np.zeros((0, 0, 0, 3), np.uint8)  # the last frames released (at most two), as decoded
 
     @property
     def held(self) -> int:
         """Frames held back now."""
-        return 0 if self._pending is None else len(self._pending)
+        return self._hold.held
 
     def release(self, frames: Run) -> Run | None:
         """The frames (with those held before them) whose test can be read now; the last ``HOLD`` wait."""
-        run = frames if self._pending is None else self._pending + frames
-        k = len(run) - HOLD
-        self._pending = run[max(k, 0):]
-        return self._out(run, k) if k > 0 else None
+        run, k = self._hold.add(frames)
+        return self._out(run, k) if k else None
 
     def rest(self) -> Run | None:
         """What is held back, at the stream's end (its last frames are not tested: nothing follows them)."""
-        run, self._pending = self._pending, None
-        return self._out(run, len(run)) if run is not None and len(run) else None
+        run = self._hold.rest()
+        return self._out(run, len(run)) if run is not None else None
 
     def _out(self, run: Run, k: int) -> Run:
         """The first ``k`` frames of ``run``, each blend replaced, where two frames before and two after are known."""
