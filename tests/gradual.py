@@ -78,9 +78,12 @@ def fade(colour: tuple[int, int, int] = (0, 0, 0), length: int = 20, hold: int =
     return Footage(_finish(pics, seed), [], [(shot, shot + length - 1, "fade"), (start_in, start_in + length - 1, "fade")])
 
 
-def dissolve(length: int = 20, shot: int = 40, seed: int = 0, size: int = 64, pan: tuple[float, float] = (0.15, 0.1)) -> Footage:
-    """Shot A dissolves into shot B over ``length`` frames (both keep moving, ``pan`` pixels a frame)."""
+def dissolve(length: int = 20, shot: int = 40, seed: int = 0, size: int = 64, pan: tuple[float, float] = (0.15, 0.1),
+             alike: float = 0.0) -> Footage:
+    """Shot A dissolves into shot B over ``length`` frames (both keep moving, ``pan`` pixels a frame); B's world holds
+    ``alike`` of A's (two shots of one place: the dissolve changes the picture that much less)."""
     a, b = world(seed), world(seed + 1)
+    b = (1 - alike) * b + alike * a
     pics = [view(a, t, pan, size=size) for t in range(shot)]
     for k in range(1, length + 1):
         pics.append((1 - k / (length + 1)) * view(a, shot + k, pan, size=size) + k / (length + 1) * view(b, k, pan, size=size))

@@ -84,6 +84,18 @@ def test_a_dissolve_between_shots_that_move_as_much_as_it_changes_is_found(lengt
     assert events[0].start <= end + 3 and events[0].end >= start - 3 and events[0].end - events[0].start >= 8
 
 
+@pytest.mark.parametrize(("length", "alike"), [(72, 0.0), (48, 0.5)], ids=["3s-still", "2s-look-alike"])
+def test_a_long_dissolve_between_still_shots_is_found(length, alike):
+    """A slideshow's or a documentary's slow dissolve changes each frame by less than the noise, and a window of 4/3 s
+    inside it sees only part of its change: under a cut's worth where the shots are alike. Found by the evaluation's
+    rule, over at least half its span."""
+    footage = dissolve(length, shot=60, pan=(0.0, 0.0), alike=alike)
+    events, _ = run(footage)
+    ((start, end, kind),) = footage.transitions
+    assert [e.kind for e in events] == [kind]
+    assert events[0].start <= end + 3 and events[0].end >= start - 3 and events[0].end - events[0].start >= length / 2
+
+
 @pytest.mark.parametrize("iris", [False, True], ids=["edge", "iris"])
 def test_a_wipe_is_found_as_a_wipe(iris):
     footage = wipe(24, iris=iris)

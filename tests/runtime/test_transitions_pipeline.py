@@ -171,3 +171,19 @@ def test_a_flash_transition_whose_switch_is_a_cut_is_one_scene_boundary_at_that_
     (t,) = found.transitions
     assert [c.frame for c in found.cuts] == t.cuts == [43] and t.start <= 40 and t.end >= 45
     assert [s.start_frame for s in found.scenes()] == [0, 43]
+
+
+def test_a_three_second_dissolve_between_look_alike_still_shots_is_one_scene_boundary(tmp_path):
+    """A slow dissolve between two still shots of one place, through H.264 and the bundled model: each frame changes
+    by less than the noise, so no cut fires, and a window of 4/3 s inside it sees less than a cut's worth of change;
+    the longest window finds it, and the scene list starts the next scene inside it."""
+    footage = dissolve(3 * RATE, shot=2 * RATE, seed=11, size=128, pan=(0.0, 0.0), alike=0.5)
+    path = tmp_path / "slow_dissolve.mp4"
+    write_clip(path, footage, RATE)
+    events = detect_jsonl(path)
+    ((start, end, kind),) = footage.transitions
+    found = [e for e in events if e["type"] == "transition"]
+    assert [e["kind"] for e in found] == [kind] and [e for e in events if e["type"] == "cut"] == []
+    assert found[0]["start"] <= end + 3 and found[0]["end"] >= start - 3 and found[0]["end"] - found[0]["start"] >= RATE
+    starts = [s.start_frame for s in scene_list(path).scenes()][1:]
+    assert len(starts) == 1 and start <= starts[0] <= end

@@ -6,7 +6,7 @@ stream's own frames do, one part per way:
 
 - ``fades.py``: from a flat frame (black, white, any colour), back while the picture's distance from
   it shrank (a fade out) and forward while it grows (a fade in);
-- ``blends.py``: windows of 1/3 to 4/3 s whose inner frames are blends of their end frames (a dissolve,
+- ``blends.py``: windows of 1/3 to 8/3 s whose inner frames are blends of their end frames (a dissolve,
   even between shots that move as much per frame as the dissolve changes);
 - ``twin.py``: twin comparison, a run of large changes that went straight from one picture to another
   (fades, dissolves), or swept across the frame (``wipe.py``), or blurred through (``burst.py``).

@@ -39,7 +39,8 @@ class BurstConfig:
 class BlendConfig:
     """Blends (``blends.py``): windows whose inner frames are blends of their end frames, or pieces of them (wipes)."""
 
-    windows_s: tuple[float, ...] = (0.33, 0.67, 1.33)  # the window lengths tested...
+    windows_s: tuple[float, ...] = (0.33, 0.67, 1.33, 2.67)  # the window lengths tested (a window inside a long
+    # dissolve sees only its share of the change, under ``cut_level`` where the two shots look alike or are still)...
     misfit: float = 0.2  # ...inner frames no farther from the blend (or from pieces of the ends) than this share of
     # the ends' distance
     mixed: float = 0.2  # a wipe's window holds a frame with at least this share of its changing pixels at the end, and
