@@ -43,6 +43,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "seed": {"metavar": "S", "help": "which edits --splice writes: the same seed, the same edits"},
         "workdir": {"metavar": "DIR", "help": "keep the spliced edits and their label files here, a dataset folder of its "
                                               "own (default: a temp dir, removed)"},
+        "transition_share": {"metavar": "X", "help": "share of the joins that are generated fades, dissolves and wipes "
+                                                     "rather than hard cuts, 0-1"},
+        "min_transition": {"metavar": "N", "help": "frames of the shortest generated transition"},
+        "max_transition": {"metavar": "N", "help": "frames of the longest generated transition"},
     })
     p.add_argument("--json", action="store_true", help="print the report as JSON on stdout, nothing else")
     p.add_argument("--plot", metavar="PNG", help="draw score, threshold, cuts and detections (with --dataset: a folder)")

@@ -99,4 +99,5 @@ def evaluate_spliced(targets: Sequence[Labels], config: PipelineConfig, evaluati
     for clip in report["clips"]:
         clip["spliced_from"] = written.sources[clip["name"]]
     return {"edits_per_clip": splice.splice, "seed": splice.seed, "workdir": splice.workdir, "skipped": written.skipped,
+            "transitions": {"share": splice.transition_share, "frames": [splice.min_transition, splice.max_transition]},
             "joins": written.joins, **report}

@@ -293,9 +293,10 @@ def format_spliced(spliced: dict, out=sys.stdout) -> None:
     cuts = joins.get("cut", 0)
     kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(joins.items()) if kind != "cut")
     sources = sorted({c["spliced_from"] for c in spliced["clips"]})
+    low, high = spliced["transitions"]["frames"]
     print(f"\nspliced edits (--splice {spliced['edits_per_clip']} --seed {spliced['seed']}): {len(spliced['clips'])} edits of "
           f"{len(sources)} clips, {sum(joins.values())} joins: {cuts} hard cuts, {sum(joins.values()) - cuts} transitions"
-          + (f" ({kinds})" if kinds else ""), file=out)
+          + (f" ({kinds}; {low}-{high} frames)" if kinds else ""), file=out)
     for s in spliced["skipped"]:
         print(f"  not spliced: {s['clip']}: {s['why']}", file=out)
     if spliced["workdir"]:

@@ -182,6 +182,20 @@ def test_splice_writes_labelled_edits_of_each_clip_and_scores_them_apart(dataset
     assert [lab.name for lab in load_dataset(str(work))] == ["a-s2-1", "b-s2-1"]  # kept: a dataset folder of its own
 
 
+def test_splice_generates_transitions_of_the_share_and_lengths_asked(dataset, model, tmp_path):
+    """Slow dissolves, or cuts only: the edits' joins follow --transition-share and --min/--max-transition, and the
+    report says what was asked."""
+    folder, _ = dataset
+    work = tmp_path / "work"
+    report = eval_json("--dataset", folder, "--model", model, "--splice", "1", "--seed", "2", "--workdir", work,
+                       "--transition-share", "1", "--min-transition", "10", "--max-transition", "12")
+    spliced = report["spliced"]
+    assert spliced["transitions"] == {"share": 1.0, "frames": [10, 12]}
+    spans = [g for lab in load_dataset(str(work)) for g in lab.gradual]
+    assert len(spans) > spliced["joins"].get("cut", 0)  # a hard cut only where no transition fits
+    assert sorted({b - a + 1 for a, b in spans}) == [10, 11, 12]
+
+
 def test_plot_writes_a_png(tmp_path, clip, model):
     require_extra("matplotlib")
     path, _ = clip
@@ -221,6 +235,8 @@ def test_usage_mistakes_are_one_line_errors(tmp_path, clip):
     assert_one_line_error(run_cli("eval", "--dataset", tmp_path), "no labels/ folder")
     assert_one_line_error(run_cli("eval", path, "--tolerance", "-1"), "--tolerance")
     assert_one_line_error(run_cli("eval", path, "--splice", "-1"), "--splice")
+    assert_one_line_error(run_cli("eval", path, "--splice", "1", "--min-transition", "50", "--max-transition", "40"),
+                          "1 <= min <= max")
     assert_one_line_error(run_cli("eval", path, "--workdir", tmp_path), "give --splice N")
     lonely = tmp_path / "lonely.mp4"
     shutil.copy(path, lonely)

@@ -218,6 +218,7 @@ def test_each_family_is_micro_averaged_over_its_own_clips_under_each_setting():
 def test_spliced_edits_print_apart_with_what_was_written_each_family_and_each_source_clip():
     clips = report()["clips"]
     spliced = {"edits_per_clip": 2, "seed": 5, "workdir": None, "joins": {"cut": 30, "dissolve": 4, "wipe": 4},
+               "transitions": {"share": 0.2, "frames": [8, 40]},
                "skipped": [{"clip": "still", "why": "fewer than 2 shots"}],
                "clips": [c | {"spliced_from": src} for c, src in zip(clips, ("harbour", "harbour"))],
                "families": family_reports(clips, SETTINGS)}
@@ -225,7 +226,7 @@ def test_spliced_edits_print_apart_with_what_was_written_each_family_and_each_so
     format_spliced(spliced, out)
     lines = out.getvalue().splitlines()
     assert lines[:3] == ["", "spliced edits (--splice 2 --seed 5): 2 edits of 1 clips, 38 joins: 30 hard cuts, 8 transitions "
-                         "(4 dissolve, 4 wipe)", "  not spliced: still: fewer than 2 shots"]
+                         "(4 dissolve, 4 wipe; 8-40 frames)", "  not spliced: still: fewer than 2 shots"]
     assert lines[4] == "by family and signals, micro-averaged (hard cuts | gradual transitions | scene list):"
     assert lines[-3:] == [
         "spliced edits by the clip they came from (default):",
