@@ -9,6 +9,7 @@ them together and writes the manifest.
 from __future__ import annotations
 
 import os
+import signal
 from dataclasses import dataclass
 
 from ..core.errors import UsageError
@@ -80,9 +81,14 @@ def plan(video: str, scenes: list[Scene], cfg: SplitConfig, ext: str) -> tuple[l
 
 
 def finish(shot: Shot) -> None:
-    """Rename a complete file into place."""
-    os.replace(shot.tmp, shot.path)
-    shot.done = True
+    """Rename a complete file into place. Ctrl-C and SIGTERM wait for both steps: stopped between the rename and
+    ``done``, the file would be in the folder but not in the manifest."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        os.replace(shot.tmp, shot.path)
+        shot.done = True
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def discard(shot: Shot) -> None:

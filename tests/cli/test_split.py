@@ -65,7 +65,8 @@ def test_a_stopped_split_leaves_complete_files_only(tmp_path, demo_clip):
     proc = subprocess.Popen(reprocut("split", str(clip), "--scenes", str(scenes), "--out", str(out), "--preset", "veryslow"),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + TIMEOUT
-    while not list(out.glob("*scene001*.mp4")) and proc.poll() is None and time.monotonic() < deadline:
+    # (the complete file's name: the one being written is hidden, ".NAME.part.mp4", and pathlib's glob sees it)
+    while not list(out.glob("[!.]*scene001*.mp4")) and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
     proc.send_signal(signal.SIGTERM)
     _, stderr = proc.communicate(timeout=TIMEOUT)
