@@ -2,13 +2,16 @@
 
 import csv
 import json
+import queue
 import signal
 import subprocess
+import threading
 import time
 
 import pytest
 from helpers import (
     REPROCUT,
+    TIMEOUT,
     assert_one_line_error,
     imported,
     jsonl_events,
@@ -109,13 +112,39 @@ def test_realtime_paces_a_file_at_its_frame_rate(clip_factory):
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_interrupt_flushes_scene_files_and_exits_cleanly(tmp_path, clip_factory, sig):
-    clip, _ = clip_factory("long", frames=480, seed=31)
+    clip, _ = clip_factory("long", frames=480, seed=31)  # 20 s at 24 fps
     out = tmp_path / "scenes.csv"
-    proc = subprocess.Popen([*REPROCUT, "detect", str(clip), "--realtime", "--csv", str(out), "--jsonl"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(6)  # model load, then a few seconds of paced frames
-    proc.send_signal(sig)
-    stdout, stderr = proc.communicate(timeout=60)
+    with open(tmp_path / "stderr.txt", "w+") as log:
+        proc = subprocess.Popen([*REPROCUT, "detect", str(clip), "--realtime", "--csv", str(out), "--jsonl", "--stats"],
+                                stdout=subprocess.PIPE, stderr=log, text=True)
+        lines: queue.Queue[str] = queue.Queue()
+
+        def pump() -> None:
+            for line in proc.stdout:
+                lines.put(line)
+            lines.put("")  # the end of stdout
+
+        reader = threading.Thread(target=pump, daemon=True)
+        reader.start()
+        printed: list[str] = []
+        try:
+            # Model load, then a few seconds of paced frames: the stats that say 2 s of frames were scored (the
+            # handlers are in place before the first frame is read), not a fixed sleep that a slow start outlasts.
+            deadline = time.monotonic() + TIMEOUT
+            while not any(e["type"] == "stats" and e["frames"] >= 48 for e in jsonl_events("".join(printed))):
+                printed.append(lines.get(timeout=max(deadline - time.monotonic(), 0.01)))
+                assert printed[-1], f"detect ended before the signal: {printed}"
+            proc.send_signal(sig)
+            proc.wait(timeout=TIMEOUT)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        reader.join(TIMEOUT)
+        while (line := lines.get(timeout=TIMEOUT)) != "":
+            printed.append(line)
+        log.seek(0)
+        stdout, stderr = "".join(printed), log.read()
     assert proc.returncode == 0, stderr
     assert "Traceback" not in stderr
     events = jsonl_events(stdout)
