@@ -149,31 +149,48 @@ class ThreadedSource(ABC):
         return t
 
     def _decode(self, container: av.container.InputContainer) -> Iterator[tuple[np.ndarray, float]]:
-        """Yield (pixels, time) of every readable frame; damaged packets are logged and skipped."""
+        """Yield (pixels, time) of every readable frame; damaged packets are logged and skipped. When the input fails
+        mid-stream (a stall, a dropped connection), the frames already inside the decoder come out before the error."""
         stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
+        # FFmpeg's frame threads hold a frame each until the next packets come (3 on 2 cores, 17 on 16): fast for a
+        # file, but a paced run wants each frame out as soon as its packet is in. Slice threads hold none.
+        stream.thread_type = "SLICE" if self.paced else "AUTO"
         self._jump = 0.0
         self._packet_end = None
         to_rgb = RGBScaler(self.size)
-        for packet in container.demux(stream):
-            if self._stop.is_set():
-                return
-            self._packet_end = latest_end(packet, self._packet_end)
+        try:
+            for packet in container.demux(stream):
+                if self._stop.is_set():
+                    return
+                self._packet_end = latest_end(packet, self._packet_end)
+                try:
+                    decoded = packet.decode()
+                except av.FFmpegError as exc:
+                    where = f"{float(packet.pts * packet.time_base):.3f} s" if packet.pts is not None and packet.time_base else "unknown time"
+                    log.warning("%s: damaged data near %s (after frame %d) skipped: %s", self.url, where, self._next_index, exc)
+                    continue
+                for frame in decoded:
+                    yield to_rgb(frame), self._time(frame)
+        except (av.FFmpegError, OSError):
             try:
-                decoded = packet.decode()
-            except av.FFmpegError as exc:
-                where = f"{float(packet.pts * packet.time_base):.3f} s" if packet.pts is not None and packet.time_base else "unknown time"
-                log.warning("%s: damaged data near %s (after frame %d) skipped: %s", self.url, where, self._next_index, exc)
-                continue
-            for frame in decoded:
-                t = self._retime(frame_time(frame, self._next_index, self.fps)) + self._jump
-                if self._last_time is not None and t < self._last_time - 2.0 / self.fps:
-                    step = 1.0 / self.fps  # a discontinuity, not jitter: continue one frame on instead of going back
-                    log.warning("%s: timestamps jump back %.3f s at frame %d (joined segments or a clock reset): times "
-                                "continue from %.3f s", self.url, self._last_time - t, self._next_index, self._last_time + step)
-                    self._jump += self._last_time + step - t
-                    t = self._last_time + step
-                yield to_rgb(frame), t
+                held = stream.codec_context.decode(None)
+            except av.FFmpegError:
+                held = []
+            for frame in held:
+                frame.time_base = stream.time_base  # flushed frames carry their stream's timestamps but no time base
+                yield to_rgb(frame), self._time(frame)
+            raise
+
+    def _time(self, frame: av.VideoFrame) -> float:
+        """The frame's time on this source's timeline, continued one frame on where timestamps jump back."""
+        t = self._retime(frame_time(frame, self._next_index, self.fps)) + self._jump
+        if self._last_time is not None and t < self._last_time - 2.0 / self.fps:
+            step = 1.0 / self.fps  # a discontinuity, not jitter: continue one frame on instead of going back
+            log.warning("%s: timestamps jump back %.3f s at frame %d (joined segments or a clock reset): times "
+                        "continue from %.3f s", self.url, self._last_time - t, self._next_index, self._last_time + step)
+            self._jump += self._last_time + step - t
+            t = self._last_time + step
+        return t
 
     def _emit(self, items: Iterator[tuple[np.ndarray, float]]) -> None:
         for item in items:
