@@ -118,7 +118,7 @@ class Scorer:
         self.decider = Decider(self.cfg.decider, self.cfg.fps, live)
         self._frames: Frames | None = None  # the last decided frames (neighbourhood) and those awaiting a decision
         self._decided = 0  # how many frames at the start of ``_frames`` are decided
-        self.recent: deque[float] = deque(maxlen=120)  # recent combined scores, for stats and charts
+        self.recent: deque[float] = deque(maxlen=256)  # recent combined scores, for stats and charts
         self.recent_last_frame = -1  # the frame ``recent`` ends at
         self.trace: list[tuple[int, float, float]] = []
         self.frames = 0

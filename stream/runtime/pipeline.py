@@ -67,6 +67,7 @@ class StreamState:
     last_time: float = 0.0
     latencies: list[float] = field(default_factory=list)
     scored_since_stats: int = 0
+    sent_last_frame: int = -1  # the frame the scores of the stream's last stats ended at
     stats_at: float = field(default_factory=time.monotonic)  # when the last stats went out
     finished: bool = False
     encoded: int = 0  # frames that went through the encoder (a repeat of the frame before does not)
@@ -255,12 +256,17 @@ class Pipeline:
         yield EndEvent(st.id, frames, cuts, duration, self.ring.dropped[st.source.slot], reason)
 
     def _stats(self, st: StreamState, now: float) -> StatsEvent:
-        """One stream's figures since its last stats, and its last 60 scores (charts skip those they have)."""
+        """One stream's figures since its last stats, and its scores since then (as many as the scorer keeps: 256; at
+        least the last 60; charts skip those they have): a paced stream that catches up after a stall, a batch at a
+        time, leaves no gap in a page's trace."""
         lat = np.array(st.latencies) * 1000.0 if st.latencies else np.array([np.nan])
+        recent = list(st.scorer.recent)
+        fresh = min(len(recent), max(60, st.scorer.recent_last_frame - st.sent_last_frame))
         event = StatsEvent(st.id, st.scorer.frames, st.scored_since_stats / max(now - st.stats_at, 1e-6),
                            float(np.percentile(lat, 50)), float(np.percentile(lat, 99)), self.ring.dropped[st.source.slot],
-                           st.scorer.threshold, [round(v, 3) for v in list(st.scorer.recent)[-60:]],
+                           st.scorer.threshold, [round(v, 3) for v in recent[len(recent) - fresh:]],
                            st.scorer.recent_last_frame)
+        st.sent_last_frame = st.scorer.recent_last_frame
         st.latencies.clear()
         st.scored_since_stats, st.stats_at = 0, now
         return event

@@ -145,3 +145,22 @@ def test_a_live_stream_reports_warmup_cuts_within_the_wait(clips, encoder):
     assert early and matched(found, early) == early
     wait = (pipeline.scorers[0].lookahead + HOLD) / 24  # the scorer's look-ahead and the frames unblending holds
     assert all(seconds < wait + 0.25 for _, seconds in late), late  # the wait plus a loaded machine's margin
+
+
+def test_a_paced_stream_that_catches_up_after_a_stall_sends_every_score(clips, encoder):
+    """A page draws a paced stream's whole run from its ``stats`` (``scores`` ending at ``scores_last_frame``). When
+    the consumer stalls (here 4 s, ~96 frames at 24 fps) the stream catches up in whole batches between two stats:
+    their scores must still cover every frame, not only the last 60."""
+    path, _ = clips["a"]
+    pipeline = Pipeline([open_source(path, SourceConfig(realtime=True))], encoder=encoder)
+    covered: set[int] = set()
+    stalled = False
+    for event in pipeline.run():
+        if event.type == "stats":
+            covered.update(range(event.scores_last_frame + 1 - len(event.scores), event.scores_last_frame + 1))
+            if not stalled:
+                stalled = True
+                time.sleep(4.0)
+        elif event.type == "end":
+            frames = event.frames
+    assert stalled and covered == set(range(frames)), sorted(set(range(frames)) - covered)
