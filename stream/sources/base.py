@@ -153,7 +153,8 @@ class ThreadedSource(ABC):
         mid-stream (a stall, a dropped connection), the frames already inside the decoder come out before the error."""
         stream = container.streams.video[0]
         # FFmpeg's frame threads hold a frame each until the next packets come (3 on 2 cores, 17 on 16): fast for a
-        # file, but a paced run wants each frame out as soon as its packet is in. Slice threads hold none.
+        # file, but a paced run wants each frame out as soon as its packet is in. Slice threads hold none beyond the
+        # stream's own frame order (B-frames).
         stream.thread_type = "SLICE" if self.paced else "AUTO"
         self._jump = 0.0
         self._packet_end = None
