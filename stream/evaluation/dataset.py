@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from ..core.scorer import ScorerConfig
 from .labels import Labels, frame_times
 from .metrics import ClipScore, EvalConfig, micro, score_clip
-from .report import clip_report, family_reports, overall_report, variant_report
+from .report import clip_report, family_reports, generated_report, kind_reports, overall_report, variant_report
 from .runner import ClipRun, detect_clip_each
 from .splice import SpliceConfig
 
@@ -96,8 +96,10 @@ def evaluate_spliced(targets: Sequence[Labels], config: PipelineConfig, evaluati
     with work_folder(splice.workdir) as folder:
         written = splice_dataset(targets, splice, folder)
         report = evaluate(written.labels, config, evaluation, what="edits")
+    edits = {labels.name: labels for labels in written.labels}
     for clip in report["clips"]:
         clip["spliced_from"] = written.sources[clip["name"]]
+        clip["generated"] = generated_report(clip, edits[clip["name"]], written.kinds[clip["name"]])
     return {"edits_per_clip": splice.splice, "seed": splice.seed, "workdir": splice.workdir, "skipped": written.skipped,
             "transitions": {"share": splice.transition_share, "frames": [splice.min_transition, splice.max_transition]},
-            "joins": written.joins, **report}
+            "joins": written.joins, **report, "by_kind": kind_reports(report["clips"])}

@@ -145,6 +145,30 @@ def family_reports(clips: list[dict], settings: list[tuple[str, tuple[str, ...],
             for family, members in groups]
 
 
+def generated_report(clip: dict, labels, kinds: list[str]) -> list[dict]:
+    """A spliced edit's generated transitions (``kinds``, in the order of its labelled spans), each with its span and
+    whether the first setting found it (it is not among the clip's missed spans)."""
+    missed = {tuple(span) for span in clip["gradual"]["missed_spans"]}
+    return [{"kind": kind, "first": a, "last": b, "found": (a, b) not in missed} for kind, (a, b) in zip(kinds, labels.gradual)]
+
+
+def kind_reports(clips: list[dict]) -> list[dict]:
+    """Generated transitions labelled and found, by kind, for each family, then ``all``: which kinds a detector misses
+    on the footage (a fade finds its colour where a dissolve between moving shots does not)."""
+    families = sorted({c["family"] for c in clips})
+    out = []
+    for family in families + [ALL]:
+        kinds: dict[str, dict[str, int]] = {}
+        for c in clips:
+            if family in (ALL, c["family"]):
+                for g in c["generated"]:
+                    row = kinds.setdefault(g["kind"], {"labelled": 0, "found": 0})
+                    row["labelled"] += 1
+                    row["found"] += g["found"]
+        out.append({"family": family, "kinds": dict(sorted(kinds.items()))})
+    return out
+
+
 def fmt_rate(value: float | None) -> str:
     """A precision, recall or F1 as the table prints it, halves rounded up as written (the report keeps 3 digits: 0.615,
     which is 8/13, prints 0.62, not the 0.61 its binary double would); "-" where undefined."""
@@ -304,8 +328,12 @@ def format_spliced(spliced: dict, out=sys.stdout) -> None:
     if not spliced["clips"]:
         return
     format_families(spliced["families"], out)
-    width = max(len("spliced from"), *(len(n) for n in sources))
     setting = spliced["families"][-1]["settings"][0]["name"]
+    print(f"\ngenerated transitions found, by kind ({setting}):", file=out)
+    for row in spliced["by_kind"]:
+        found = ", ".join(f"{kind} {_ratio(k['found'], k['labelled'])}" for kind, k in row["kinds"].items())
+        print(f"  {row['family']}: {found or 'none generated'}", file=out)
+    width = max(len("spliced from"), *(len(n) for n in sources))
     print(f"\nspliced edits by the clip they came from ({setting}):", file=out)
     print(f"  {'spliced from':<{width}}  {'edits':>5}  {'hits':>7}  {'FA':>3}  {'F1':>4}  | {'gradual':>7}  {'tFA':>3}  "
           f"{'gF1':>4}  | {'scenes':>7}  {'sFA':>3}  {'sF1':>4}", file=out)

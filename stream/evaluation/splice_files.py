@@ -34,12 +34,13 @@ log = logging.getLogger(__name__)
 @dataclass
 class Written:
     """The edits written: their labels (parsed back from the files), the clip each was spliced from, the clips that
-    could not be spliced and why, and how many joins of each kind."""
+    could not be spliced and why, how many joins of each kind, and the kind of each edit's generated transitions."""
 
     labels: list[Labels] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)  # edit name -> name of the labelled clip it came from
     skipped: list[dict] = field(default_factory=list)
     joins: dict[str, int] = field(default_factory=dict)
+    kinds: dict[str, list[str]] = field(default_factory=dict)  # edit name -> its generated transitions' kinds, in order
 
 
 @contextmanager
@@ -86,6 +87,7 @@ def splice_dataset(targets: Sequence[Labels], cfg: SpliceConfig, folder: str) ->
                 written.sources[name] = labels.name
                 for join in edit.joins:
                     written.joins[join.kind] = written.joins.get(join.kind, 0) + 1
+                written.kinds[name] = [join.kind for join in edit.joins if join.frames]  # the order of its spans
                 progress.update()
     finally:
         progress.close()

@@ -174,8 +174,16 @@ def test_splice_writes_labelled_edits_of_each_clip_and_scores_them_apart(dataset
         assert (work / labels["clip"]).is_file() and labels["source"]["spliced_from"] == c["spliced_from"]
         assert (c["cuts"], c["gradual"]["labelled"], c["frames"]) == (len(labels["cuts"]), len(labels["gradual"]), labels["frames"])
         offsets += [h["offset"] for h in c["hits"]]
+        # each generated transition: its kind as the edit's label file says, its span, found unless it was missed
+        assert [g["kind"] for g in c["generated"]] == [t["kind"] for t in labels["source"]["transitions"]]
+        assert [[g["first"], g["last"]] for g in c["generated"]] == labels["gradual"]
+        assert [not g["found"] for g in c["generated"]] == [span in c["gradual"]["missed_spans"] for span in labels["gradual"]]
     joins = sum(spliced["joins"].values())
     assert joins == sum(c["cuts"] + c["gradual"]["labelled"] for c in spliced["clips"]) == 2 * (SpliceConfig.segments - 1)
+    every = spliced["by_kind"][-1]  # the generated transitions by kind: as many as were written, as many found as scored
+    assert every["family"] == "all" and {k: v["labelled"] for k, v in every["kinds"].items()} == {
+        k: n for k, n in spliced["joins"].items() if k != "cut"}
+    assert sum(v["found"] for v in every["kinds"].values()) == sum(c["gradual"]["found"] for c in spliced["clips"])
     assert len(offsets) > 0.8 * spliced["joins"]["cut"]  # the detector sees the cuts where the labels put them
     assert sorted(offsets)[len(offsets) // 2] == 0
     assert [f["family"] for f in spliced["families"]] == ["animation", "live action", "all"]

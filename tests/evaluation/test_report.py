@@ -20,6 +20,8 @@ from reprocut.stream.evaluation.report import (
     family_reports,
     format_spliced,
     format_text,
+    generated_report,
+    kind_reports,
     overall_report,
     variant_report,
 )
@@ -215,19 +217,37 @@ def test_each_family_is_micro_averaged_over_its_own_clips_under_each_setting():
     ]
 
 
+def test_each_generated_transition_is_found_unless_its_span_was_missed_and_is_counted_by_kind_and_family():
+    found, = report()["clips"][:1]  # harbour: its one labelled span (160-184) was found
+    missed = found | {"name": "bay", "family": "animation", "gradual": found["gradual"] | {"missed_spans": [[160, 184]]}}
+    both = Labels("bay", "bay.json", "bay.mp4", cuts=(), gradual=((10, 30), (160, 184)))
+    clips = [found | {"generated": generated_report(found, LABELS, ["wipe"])},
+             missed | {"generated": generated_report(missed, both, ["dissolve", "wipe"])}]
+    assert clips[1]["generated"] == [{"kind": "dissolve", "first": 10, "last": 30, "found": True},
+                                     {"kind": "wipe", "first": 160, "last": 184, "found": False}]
+    assert kind_reports(clips) == [
+        {"family": "animation", "kinds": {"dissolve": {"labelled": 1, "found": 1}, "wipe": {"labelled": 1, "found": 0}}},
+        {"family": "live action", "kinds": {"wipe": {"labelled": 1, "found": 1}}},
+        {"family": "all", "kinds": {"dissolve": {"labelled": 1, "found": 1}, "wipe": {"labelled": 2, "found": 1}}},
+    ]
+
+
 def test_spliced_edits_print_apart_with_what_was_written_each_family_and_each_source_clip():
     clips = report()["clips"]
+    clips = [clips[0] | {"generated": generated_report(clips[0], LABELS, ["dissolve"])}, clips[1] | {"generated": []}]
     spliced = {"edits_per_clip": 2, "seed": 5, "workdir": None, "joins": {"cut": 30, "dissolve": 4, "wipe": 4},
                "transitions": {"share": 0.2, "frames": [8, 40]},
                "skipped": [{"clip": "still", "why": "fewer than 2 shots"}],
                "clips": [c | {"spliced_from": src} for c, src in zip(clips, ("harbour", "harbour"))],
-               "families": family_reports(clips, SETTINGS)}
+               "families": family_reports(clips, SETTINGS), "by_kind": kind_reports(clips)}
     out = io.StringIO()
     format_spliced(spliced, out)
     lines = out.getvalue().splitlines()
     assert lines[:3] == ["", "spliced edits (--splice 2 --seed 5): 2 edits of 1 clips, 38 joins: 30 hard cuts, 8 transitions "
                          "(4 dissolve, 4 wipe; 8-40 frames)", "  not spliced: still: fewer than 2 shots"]
     assert lines[4] == "by family and signals, micro-averaged (hard cuts | gradual transitions | scene list):"
+    at = lines.index("generated transitions found, by kind (default):")
+    assert lines[at + 1:at + 4] == ["  live action: dissolve 1/1", "  unspecified: none generated", "  all: dissolve 1/1"]
     assert lines[-3:] == [
         "spliced edits by the clip they came from (default):",
         "  spliced from  edits     hits   FA    F1  | gradual  tFA   gF1  |  scenes  sFA   sF1",
