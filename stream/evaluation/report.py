@@ -12,9 +12,13 @@ from __future__ import annotations
 import math
 import sys
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from .metrics import ClipScore, GradualScore, SceneScore, micro, prf
 from .runner import ClipRun
+
+if TYPE_CHECKING:
+    from .labels import Labels
 
 ALL = "all"  # the family row that adds up every family
 UNSPECIFIED = "unspecified"  # the family of a clip whose label file names none
@@ -145,7 +149,7 @@ def family_reports(clips: list[dict], settings: list[tuple[str, tuple[str, ...],
             for family, members in groups]
 
 
-def generated_report(clip: dict, labels, kinds: list[str]) -> list[dict]:
+def generated_report(clip: dict, labels: Labels, kinds: list[str]) -> list[dict]:
     """A spliced edit's generated transitions (``kinds``, in the order of its labelled spans), each with its span and
     whether the first setting found it (it is not among the clip's missed spans)."""
     missed = {tuple(span) for span in clip["gradual"]["missed_spans"]}
