@@ -116,19 +116,6 @@ def test_a_wipe_between_shots_that_move_almost_as_much_as_it_changes_is_found(le
     assert events[0].start <= end + 3 and events[0].end >= start - 3
 
 
-@pytest.mark.parametrize("iris", [False, True], ids=["edge", "iris"])
-def test_a_wipe_between_shots_that_pan_fast_is_found_by_its_steps(iris):
-    """Both shots pan 2 pixels a frame: the pixels that switched early show the new shot as it was then, so no frame
-    settles on the end picture and the pieces of the ends fit only loosely; each pixel's one step, lined up with
-    its place, still tells the wipe (``wipe.switches``). A thing crossing a still picture steps once per pixel too,
-    but changes too little of the picture (``camera('walk')`` gives nothing: the camera moves test)."""
-    footage = wipe(12, pan=(2.0, 1.0), iris=iris)
-    events, _ = run(footage)
-    ((start, end, kind),) = footage.transitions
-    assert len(events) == 1 and events[0].kind == kind
-    assert events[0].start <= end + 3 and events[0].end >= start - 3
-
-
 @pytest.mark.parametrize("between", [4, 12])
 def test_a_wipe_and_a_dissolve_a_short_shot_apart_are_two_transitions(between):
     """The windows that pass over the wipe and over the dissolve make one run of windows; each change is found in it."""

@@ -21,7 +21,7 @@ import numpy as np
 from .config import TransitionConfig
 from .frames import Frame, History, distance
 from .spans import Found, kind, trim
-from .wipe import MOVING, is_wipe, switches
+from .wipe import MOVING, is_wipe
 
 
 @dataclass
@@ -103,10 +103,9 @@ class Blends:
             for lag, (gap, off, apart) in zip(self._lags, tests):
                 limit = self.cfg.blend.misfit * gap
                 misfit = apart if pieces else off
-                loose = self.cfg.blend.moved * limit if pieces else limit
-                if gap >= self.cfg.cut_level and misfit <= loose and (not pieces or off > limit):
+                if gap >= self.cfg.cut_level and misfit <= limit and (not pieces or off > limit):
                     window = _Window(self._history[-1 - lag].index, f.index, gap - 2 * misfit)
-                    if pieces and not self._wipe(window, moved=misfit > limit):
+                    if pieces and not self._wipe(window):
                         continue
                     if run and window.first > run.until:  # a new run
                         found += self._ends(pieces)
@@ -128,15 +127,11 @@ class Blends:
         """Another part owns the change the open runs saw (a fade out waiting for its fade in)."""
         self._runs = {False: None, True: None}
 
-    def _wipe(self, w: _Window, moved: bool) -> bool:
-        """Whether the window's frames are a wipe by themselves (``wipe.is_wipe``, lined up at ``BlendConfig.line``); or,
-        ``moved`` (pieces of its ends only within ``BlendConfig.moved`` times the misfit), a wipe between shots that
-        move on (``wipe.switches``)."""
+    def _wipe(self, w: _Window) -> bool:
+        """Whether the window's frames are a wipe by themselves (``wipe.is_wipe``, lined up at ``BlendConfig.line``)."""
         span = self._span(w)
-        if not span or any(g.flat for g in span):
-            return False
-        pictures = np.stack([g.small for g in span])
-        return switches(pictures, self.cfg.blend.line) if moved else is_wipe(pictures, self.cfg.blend.line)
+        return bool(span) and not any(g.flat for g in span) and is_wipe(np.stack([g.small for g in span]),
+                                                                        self.cfg.blend.line)
 
     def _ends(self, pieces: bool) -> list[Found]:
         """The transition of the run that ended: its best window's (the one that explains most travel spans it), a

@@ -47,8 +47,6 @@ class BlendConfig:
     # at most its complement...
     line: float = 0.8  # ...and its pixels' switch times line up at least this closely (``wipe.sweeps``): closer than
     # twin comparison asks, as here no change per frame above the shot's motion says that something happened
-    moved: float = 2.0  # a wipe between shots that move: its frames pieces of its ends within this many times the
-    # misfit, where each pixel's step, not its end picture, lines up (``wipe.switches``)
     wait_s: float = 0.25  # a run of such windows ends after this long without one
 
 

@@ -34,41 +34,14 @@ def sweeps(pictures: np.ndarray, line: float = 0.7, once: float = 0.75) -> bool:
     stays = np.mean(past.sum(0) == len(past) - past.argmax(0))  # and stayed there (all past from the first that is)
     if switch.std() < 0.15 or stays < once:
         return False
-    return _lined_up(moving, switch) >= line
-
-
-def switches(pictures: np.ndarray, line: float, stand: float = 3.0, cover: float = 0.5) -> bool:
-    """Whether the pixels switch once each along a moving edge, judged by the step, not by the end picture: at least
-    ``cover`` of the picture changes (a new picture, not a thing that crosses it), each changing pixel's largest change
-    over two frames (an edge crossing a cell) stands ``stand`` times out of its mean change on the other frames, for at
-    least ``cover`` of them, and the steps' times line up with their places. Between shots that move, the pixels that switched early show the new shot as it was then, not as
-    it is at the end, so ``sweeps`` (which asks that each pixel settles on the end picture) misses the wipe."""
-    grey = pictures.mean(-1)
-    step = np.abs(np.diff(grey, axis=0))
-    if len(step) < 4:
-        return False
-    pair = step[:-1] + step[1:]
-    when, jump = pair.argmax(0), pair.max(0)
-    rest = (step.sum(0) - jump) / (len(step) - 2)
-    changing = np.abs(grey[-1] - grey[0]) > MOVING
-    switching = changing & (jump >= MOVING) & (jump >= stand * rest)
-    if changing.mean() < cover or switching.sum() < cover * changing.sum():  # a new picture, not a thing crossing one
-        return False
-    times = when[switching] / (len(pair) - 1)
-    return times.std() >= 0.15 and _lined_up(switching, times) >= line
-
-
-def _lined_up(where: np.ndarray, times: np.ndarray) -> float:
-    """How closely the times at which the pixels of ``where`` (a 16x16 mask) switch follow their place: the best
-    correlation along a direction across the frame or with the distance from its centre (an iris)."""
-    yy, xx = np.nonzero(where)
+    yy, xx = np.nonzero(moving)
     position = np.stack([yy, xx, np.hypot(yy - SMALL / 2, xx - SMALL / 2)], 1).astype(np.float64)
     position -= position.mean(0)
-    times = times - times.mean()
-    spread = np.sqrt((position * position).sum(0) * (times * times).sum())
+    switch = switch - switch.mean()
+    spread = np.sqrt((position * position).sum(0) * (switch * switch).sum())
     varies = spread > 0  # a direction along which the pixels that change do not all lie at one place
-    corr = np.abs(position.T @ times)[varies] / spread[varies]  # each direction's correlation with the switch times
-    return float(corr.max()) if varies.any() else 0.0
+    corr = np.abs(position.T @ switch)[varies] / spread[varies]  # each direction's correlation with the switch times
+    return bool(varies.any()) and float(corr.max()) >= line
 
 
 def _edge(frame: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[int, bool, int]:
