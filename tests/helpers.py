@@ -277,6 +277,22 @@ def to_mpegts(mp4: Path) -> bytes:
     return ts.read_bytes()
 
 
+def stalled_part(ts: bytes) -> bytes:
+    """The first 40% of an MPEG-TS in whole 188-byte packets: what a stalled connection has sent."""
+    return ts[:len(ts) * 2 // 5 // 188 * 188]
+
+
+def ts_frame_times(ts: bytes) -> list[float]:
+    """The times of the frames a piece of MPEG-TS decodes to, read to its end, from its first frame's."""
+    import io
+
+    import av
+
+    with av.open(io.BytesIO(ts), format="mpegts") as container:
+        times = [float(f.pts * f.time_base) for f in container.decode(video=0)]
+    return [t - times[0] for t in times]
+
+
 class StepServer:
     """A loopback TCP server that plays ``steps``, one per connection: send ``data``, then ``close`` or ``stall``.
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from helpers import TIMEOUT, shared_path, to_mpegts
+from helpers import TIMEOUT, shared_path, stalled_part, to_mpegts, ts_frame_times
 from reprocut.stream.core.errors import UsageError
 from reprocut.stream.runtime.ring import FrameRing, RingConfig
 from reprocut.stream.sources import (
@@ -234,13 +234,6 @@ def ts_clip(clip) -> tuple[bytes, dict]:
     return to_mpegts(path), labels
 
 
-def frame_times(ts: bytes) -> list[float]:
-    """The times of the frames a piece of MPEG-TS decodes to, read to its end, from its first frame's."""
-    with av.open(io.BytesIO(ts), format="mpegts") as container:
-        times = [float(f.pts * f.time_base) for f in container.decode(video=0)]
-    return [t - times[0] for t in times]
-
-
 def test_network_source_reconnects_when_the_stream_ends_and_gives_up_when_the_host_is_gone(ts_clip, step_server):
     data, labels = ts_clip
     n = labels["frames"]
@@ -260,8 +253,8 @@ def test_network_source_reconnects_when_the_stream_ends_and_gives_up_when_the_ho
 
 def test_network_source_reconnects_after_a_stall(ts_clip, step_server):
     data, labels = ts_clip
-    part = len(data) * 2 // 5 // 188 * 188  # 40% of the clip in whole TS packets, then silence
-    server = step_server([(data[:part], "stall"), (data, "close")], http_length=len(data))
+    part = stalled_part(data)  # then silence
+    server = step_server([(part, "stall"), (data, "close")], http_length=len(data))
     source = open_source(server.url, SourceConfig(stall_timeout=1.0, max_retries=1))
     got = Drained(source)
     retry = ("reconnecting", "in 0.5 s (attempt 1)")
@@ -271,7 +264,7 @@ def test_network_source_reconnects_after_a_stall(ts_clip, step_server):
     # The first connection delivered every frame its bytes hold, those still inside the decoder when it went silent
     # too, at their own times (a B-frame whose data never came is missing: the time moves on past it); the second
     # continues one frame interval after the last of them.
-    stalled = frame_times(data[:part])
+    stalled = ts_frame_times(part)
     second = [stalled[-1] + (i + 1) / FPS for i in range(labels["frames"])]
     assert got.index == list(range(len(stalled) + labels["frames"]))
     assert got.time == pytest.approx(stalled + second, abs=1e-9)
@@ -328,17 +321,17 @@ def test_a_live_source_hands_each_frame_over_when_its_data_is_in(ts_clip, step_s
     decoder thread gives from the same bytes (FFmpeg's frame threads would hold one more per thread: 2 on 2 cores,
     16 on 16); the rest come out at the stall."""
     data, _ = ts_clip
-    part = len(data) * 2 // 5 // 188 * 188
-    server = step_server([(data[:part], "stall")], http_length=len(data))
+    part = stalled_part(data)
+    server = step_server([(part, "stall")], http_length=len(data))
     stall = 2.0
     source = open_source(server.url, SourceConfig(stall_timeout=stall, max_retries=0))
     sink = Arrivals()
     source.start(sink, 0, 64, sink.status)
     assert source.done.wait(TIMEOUT)
     lost = next(t for status, t in sink.statuses if status == "lost")  # the stall's time after the data stopped
-    on_arrival, one_thread = sum(t < lost - stall / 2 for t in sink.frames), frames_before_silence(data[:part])
+    on_arrival, one_thread = sum(t < lost - stall / 2 for t in sink.frames), frames_before_silence(part)
     assert on_arrival >= one_thread > 0, (on_arrival, one_thread)
-    assert len(sink.frames) == len(frame_times(data[:part]))
+    assert len(sink.frames) == len(ts_frame_times(part))
 
 
 # -- device --------------------------------------------------------------------------------------
