@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from gradual import Footage, camera, dissolve, fade, join, wipe, write_clip
-from helpers import jsonl_events, run_cli, validate
+from helpers import jsonl_events, read_labels, run_cli, validate
 from reprocut.stream.core.events import CutEvent, TransitionEvent
 from reprocut.stream.core.scenes import scenes_from_cuts
 from reprocut.stream.sinks.base import feed
@@ -97,6 +97,17 @@ def test_a_fast_pan_that_brings_new_things_in_from_a_side_is_no_wipe():
     assert not labels["gradual"]
     events = list(Pipeline([open_source("demo://?seed=3")]).run())
     assert [e for e in events if isinstance(e, TransitionEvent)] == []
+
+
+def test_animals_moving_close_to_the_lens_make_no_transition():
+    """The wildlife documentary's labelled hard negatives: birds taking off across the frame, a marmot lifting its head
+    into the picture (its pixels switch once, along the edge of the rising head, as a wipe's do; but half-way up they
+    are neither the picture before nor the one after: its parts arrive from elsewhere), a koala turning its head."""
+    path, labels = read_labels("wildlife_documentary")
+    events = list(Pipeline([open_source(str(path))]).run())
+    found = [(e.start, e.end, e.kind) for e in events if isinstance(e, TransitionEvent)]
+    for first, last, what in labels["hard_negatives"]:
+        assert not overlaps(first, last, found), (what, found)
 
 
 @pytest.mark.parametrize("command", [["detect"], ["serve", "a.mp4"], ["eval"], ["batch", "a.mp4", "--out", "o"],

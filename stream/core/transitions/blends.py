@@ -101,7 +101,7 @@ class Blends:
         for pieces in (False, True):
             run = self._runs[pieces]
             for lag, (gap, off, apart) in zip(self._lags, tests):
-                limit = self.cfg.blend.misfit * gap
+                limit = self.cfg.misfit * gap
                 misfit = apart if pieces else off
                 if gap >= self.cfg.cut_level and misfit <= limit and (not pieces or off > limit):
                     window = _Window(self._history[-1 - lag].index, f.index, gap - 2 * misfit)

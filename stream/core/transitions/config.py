@@ -40,9 +40,7 @@ class BlendConfig:
     """Blends (``blends.py``): windows whose inner frames are blends of their end frames, or pieces of them (wipes)."""
 
     windows_s: tuple[float, ...] = (0.33, 0.67, 1.33, 2.67)  # the window lengths tested (a window inside a long
-    # dissolve sees only its share of the change, under ``cut_level`` where the two shots look alike or are still)...
-    misfit: float = 0.2  # ...inner frames no farther from the blend (or from pieces of the ends) than this share of
-    # the ends' distance
+    # dissolve sees only its share of the change, under ``cut_level`` where the two shots look alike or are still)
     mixed: float = 0.2  # a wipe's window holds a frame with at least this share of its changing pixels at the end, and
     # at most its complement...
     line: float = 0.8  # ...and its pixels' switch times line up at least this closely (``wipe.sweeps``): closer than
@@ -63,6 +61,8 @@ class TransitionConfig:
     cut_level: float = 0.1  # a transition moves the 16x16 copy at least this far from its start
     straight: float = 0.6  # share of the path that must be direct travel from start to end (fades, direct candidates)
     step: float = 0.5  # no frame of a fade or a direct dissolve makes more than this share of its travel (a cut does)
+    misfit: float = 0.2  # a blend's or a wipe's inner frames are no farther from blends (or pieces) of its first and
+    # last pictures than this share of their distance
     flat: float = 0.02  # a picture whose 16x16 copy varies less than this (RMS) is a flat colour (fades)
     hold_s: float = DeciderConfig.min_scene_len  # a flat colour held this long between a fade out and a fade in is a
     # scene of its own (two fades); held shorter, the two are one fade through it (the scorer's shortest scene)

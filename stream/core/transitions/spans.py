@@ -51,6 +51,18 @@ def moved(span: list[Frame], cfg: TransitionConfig) -> bool:
     return left / 4 < cfg.twin.motion * gap
 
 
+def in_pieces(span: list[Frame], travel: float, cfg: TransitionConfig) -> bool:
+    """Whether the frames a quarter, half and three quarters through the span are pieces of its first and last
+    pictures, in place (each pixel of the grey 16x16 copy within ``misfit`` of ``travel`` of the nearer of the two), as
+    a wipe's are. Something that rises or moves into the picture switches its pixels along an edge too, but its parts
+    arrive from elsewhere: half-way in, they are neither picture."""
+    a, b = span[0].small.mean(-1), span[-1].small.mean(-1)
+    n = len(span) - 1
+    off = max(float(np.minimum(np.abs(g - a), np.abs(g - b)).mean())
+              for g in (span[k].small.mean(-1) for k in (n // 4, n // 2, 3 * n // 4)))
+    return off <= cfg.misfit * travel
+
+
 def trim(span: list[Frame], keep: float = 0.95) -> list[Frame]:
     """The span without the motion that opened it early or kept it open late: leading and trailing frames
     that add path but no travel (from the first picture to the last, at least ``keep`` of it stays)."""

@@ -8,7 +8,9 @@ candidate, which closes once the change falls back for a few frames. The candida
   frames took (the sum of their changes). Pans, zooms, shakes and characters walking through
   wander, so most of their path leads nowhere; a quick jerk of the camera can go straight, but
   its last picture is the first one moved (``spans.moved``), which a new picture is not;
-- a wipe when its path wanders but its pixels switch once each along a moving edge (``wipe.py``);
+- a wipe when its pixels switch once each along a moving edge (``wipe.py``), its path straight or wandering, and
+  its frames are pieces of the two pictures, in place (``spans.in_pieces``): a thing that rises into the picture
+  switches pixels along an edge too, but brings its parts from elsewhere;
 - a blur or flash transition when several of its frames move the latent as a cut does (``burst.py``).
 """
 
@@ -24,7 +26,7 @@ import numpy as np
 from .burst import is_burst
 from .config import TransitionConfig
 from .frames import Frame, History, distance, since
-from .spans import Found, direct, kind, moved, trim
+from .spans import Found, direct, in_pieces, kind, moved, trim
 from .wipe import sweeps
 
 
@@ -96,10 +98,14 @@ class TwinComparison:
         straight = trim(span)  # a fade or dissolve: straight from its first picture to its last
         travel = distance(straight[0], straight[-1])
         if direct(straight, travel, self.cfg):  # unless its last picture is its first moved: motion, no transition
-            return [] if moved(straight, self.cfg) else [Found(straight, kind(straight), travel)]
+            found = kind(straight)
+            if moved(straight, self.cfg) or (found == "wipe" and not in_pieces(straight, travel, self.cfg)):
+                return []
+            return [Found(straight, found, travel)]
         travel = distance(span[0], span[-1])
         if travel >= self.cfg.cut_level and len(span) - 1 >= self.cfg.min_frames and sweeps(np.stack([f.small for f in span])):
-            return [Found(span, "wipe", travel)]  # the edge moves the picture's content: a wandering path
+            # the edge moves the picture's content (a wandering path); its frames not pieces, a thing moved in: nothing
+            return [Found(span, "wipe", travel)] if in_pieces(span, travel, self.cfg) else []
         if is_burst(span, travel, c.latent_level, self.cfg):
             return [Found(span, "dissolve", travel)]
         return []
