@@ -4,7 +4,9 @@ Each rule is a small object called on a run of frames (``Frames``) at some posit
 per position; ``Rules`` combines them with what the signals say. Vetoes say "no cut, whatever the score";
 ``UnrelatedCuts`` and ``LatentUnrelated`` say "a cut, whatever else". The layout rules read the pictures'
 coarse luma layouts (``signals.layouts``), which ignore brightness, so a dip, a glow or a smear over the same
-picture leaves them as they were; they need the pix signal. The latent rules stand in for them with the KL alone.
+picture leaves them as they were; they need the pix signal. The latent rules stand in for them with the KL alone; with
+both, the guard asks them too, and ``LatentUnrelated`` finds the unrelated pictures the layouts cannot tell (flat
+colour under the same overlay).
 
     guard = SamePictureGuard()
     vetoed = guard(frames, np.arange(len(frames)))  # True: the frame keeps the previous one's picture
@@ -184,8 +186,8 @@ class LatentUnrelatedConfig:
 
 
 class LatentUnrelated:
-    """A cut whatever the threshold or the last cut, with the KL but not the pixels (``UnrelatedCuts`` without the
-    layouts): the two posteriors are farther apart than each is from the prior, so the pictures share nothing;
+    """A cut whatever the threshold or the last cut, from the KL (``UnrelatedCuts`` without the layouts; with the
+    pixels in use too, beside it, for pictures whose layouts say little: flat colours): the two posteriors are farther apart than each is from the prior, so the pictures share nothing;
     the latent hardly moves on the frame before or after, so each side continues its own shot; and within
     ``lookahead`` frames neither does the picture before come back nor is this one a return to a picture seen just
     before (a flash either way). A shot shorter than the minimum scene length (an edit's flash cut) then keeps its

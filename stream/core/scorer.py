@@ -88,14 +88,17 @@ class ScorerConfig:
 
 def rules_for(cfg: ScorerConfig) -> Rules:
     """The rules for the signals in use: the layouts need the pixels; the latent rules stand in without them (vetoes
-    and the unrelated-pictures cut), and with both, the same-picture guard asks them whether the picture stayed."""
+    and the unrelated-pictures cut). With both, the same-picture guard asks the latent whether the picture stayed, and
+    two pictures are unrelated where the layouts or the latent say so (flat pictures give the layouts nothing)."""
     alone = "pix" not in cfg.signals
-    latent = (LatentShare(cfg.latent_share, alone), LatentSpike(cfg.latent_spike)) if "kl" in cfg.signals else ()
+    kl = "kl" in cfg.signals
+    latent = (LatentShare(cfg.latent_share, alone), LatentSpike(cfg.latent_spike)) if kl else ()
+    unrelated = (LatentUnrelated(cfg.latent_unrelated, cfg.lookahead),) if kl else ()
     if not alone:
         return Rules(vetoes=(SamePictureGuard(cfg.same_picture, latent), Veil(cfg.veil)),
-                     cuts=(UnrelatedCuts(cfg.unrelated, cfg.lookahead),))
+                     cuts=(UnrelatedCuts(cfg.unrelated, cfg.lookahead), *unrelated))
     alone_kl = tuple(cfg.signals) == ("kl",)  # with the histogram in use too, a cut needs it to agree
-    return Rules(vetoes=latent, cuts=(LatentUnrelated(cfg.latent_unrelated, cfg.lookahead),) if alone_kl else ())
+    return Rules(vetoes=latent, cuts=unrelated if alone_kl else ())
 
 
 class Scorer:

@@ -5,11 +5,18 @@ from __future__ import annotations
 import numpy as np
 
 
-def synthetic(n: int, cuts: list[int], seed: int = 0, motion: float = 0.05, flashes: list[int] = ()):
-    """Posteriors and pixels of a clip whose shots change at ``cuts``; flashes are one white frame."""
+def synthetic(n: int, cuts: list[int], seed: int = 0, motion: float = 0.05, flashes: list[int] = (),
+              related: list[int] = ()):
+    """Posteriors and pixels of a clip whose shots change at ``cuts``; flashes are one white frame. At the cuts in
+    ``related`` the posterior moves by a little beside what it holds (two shots that share content, as the latent
+    sees them), so no rule makes them a cut whatever the threshold; at the others the pictures are unrelated."""
     rng = np.random.default_rng(seed)
     shot = np.searchsorted(cuts, np.arange(n), side="right")
     centres = rng.normal(0, 3, (len(cuts) + 1, 10))
+    steps = np.random.default_rng(seed + 1).normal(0, 0.5, (len(cuts), 10))  # apart: the rest is drawn as without
+    for k, c in enumerate(cuts):
+        if c in related:
+            centres[k + 1] = centres[k] + steps[k]
     mu = centres[shot] + rng.normal(0, motion, (n, 10))
     logvar = np.full((n, 10), -3.0)
     colours = rng.integers(30, 220, (len(cuts) + 1, 3))

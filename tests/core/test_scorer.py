@@ -99,8 +99,10 @@ def test_a_flash_that_returns_to_the_shot_is_not_a_cut():
 
 
 def test_minimum_scene_length_suppresses_a_cut_too_soon():
+    """The shot that opens at 53 shares content with the one before (a cut between unrelated pictures, each
+    continuing its own shot, keeps even a shot shorter than the minimum: an edit's flash cut)."""
     cuts = [50, 53, 120]
-    mu, logvar, pixels = synthetic(200, cuts)
+    mu, logvar, pixels = synthetic(200, cuts, related=[53])
     for length, want in ((0.2, [50, 120]), (0.0, cuts)):
         scorer = Scorer(ScorerConfig(fps=FPS, decider=DeciderConfig(min_scene_len=length)))
         assert [e.frame for e in run(scorer, mu, logvar, pixels)] == want
@@ -156,8 +158,10 @@ def test_paper_mode_clusters_raw_kl_of_the_whole_file():
 
 
 def test_fixed_threshold_skips_calibration():
+    """Nothing passes a threshold no score reaches (the cut's shots share content: no rule makes it a cut whatever the
+    threshold)."""
     scorer = Scorer(ScorerConfig(fps=FPS, decider=DeciderConfig(threshold=1e9)))
-    assert run(scorer, *synthetic(120, [60])) == []
+    assert run(scorer, *synthetic(120, [60], related=[60])) == []
     assert scorer.threshold == 1e9 and scorer.phase is Phase.FIXED
 
 
@@ -253,3 +257,15 @@ def test_with_the_kl_alone_a_shot_shorter_than_the_minimum_scene_length_keeps_bo
     assert [e.frame for e in run(Scorer(kl_only), mu, logvar, pixels)] == [100, 104]
     off = replace(kl_only, latent_unrelated=LatentUnrelatedConfig(share=0.0))
     assert [e.frame for e in run(Scorer(off), mu, logvar, pixels)] == [100]
+
+
+def test_flat_colour_shots_cut_every_few_frames_are_each_a_cut_with_every_signal():
+    """A frame counter's or a title card's kind of edit: flat-colour shots of 4 frames, each cut as large as the
+    next, so the neighbourhood of each holds the cuts before it (no signal rises over it), and flat pictures give the
+    layouts (flat colour and a small moving square) nothing to call unrelated; the latent says each pair shares nothing,
+    each side continuing its own shot."""
+    cuts = [60, 64, 68, 72, 76, 80, 84]
+    data = synthetic(160, cuts)
+    assert [e.frame for e in run(Scorer(ScorerConfig(fps=FPS)), *data)] == cuts
+    off = ScorerConfig(fps=FPS, latent_unrelated=LatentUnrelatedConfig(share=0.0))
+    assert [e.frame for e in run(Scorer(off), *data)] != cuts
