@@ -85,7 +85,8 @@ class Veil:
     of the ``back`` frames before (a flicker lays a new veil over the same picture each frame; ``signals.veils``). The
     same-picture guard misses it where the veil lights one part more (the layout changes), where the colour balance
     moves towards grey and where the latent jumps; a flash longer than ``flash_frames`` then makes two false cuts, as
-    it comes and as it goes. A cut replaces the picture: no one colour and smooth amount explain the new one."""
+    it comes and as it goes. A cut replaces the picture: no one colour and smooth amount explain the new one, so the
+    veil is a final veto (``Rules.final``): the latent can jump under a veil as far as between two shots."""
 
     def __init__(self, cfg: VeilConfig | None = None):
         self.cfg = cfg or VeilConfig()
@@ -221,18 +222,26 @@ class LatentUnrelated:
 
 @dataclass(frozen=True)
 class Rules:
-    """The rules in use: ``vetoes`` remove candidates, ``cuts`` make them (where the picture changes at all)."""
+    """The rules in use: ``vetoes`` remove candidates, ``cuts`` make them (where the picture changes at all), and
+    ``final`` vetoes remove both: what they say of a frame no cut rule overrides."""
 
     vetoes: tuple[Rule, ...] = ()
     cuts: tuple[Rule, ...] = ()
+    final: tuple[Rule, ...] = ()
 
     def apply(self, f: Frames, pos: np.ndarray, agreed: np.ndarray, faint: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(candidates, forced) at ``pos``: frames every signal agrees on (``agreed``) that no veto removes, and
-        frames a cut rule makes a cut (``forced``) unless ``faint`` (their picture hardly changes)."""
+        frames a cut rule makes a cut (``forced``) unless ``faint`` (their picture hardly changes); a final veto
+        removes either."""
         vetoed, forced = np.zeros(len(pos), bool), np.zeros(len(pos), bool)
         asked = np.flatnonzero(agreed)  # a veto only matters where the signals agree
         for rule in self.vetoes if len(asked) else ():
             vetoed[asked] |= rule(f, pos[asked])
         for rule in self.cuts:
             forced |= rule(f, pos)
+        asked = np.flatnonzero(agreed | forced)
+        for rule in self.final if len(asked) else ():
+            final = rule(f, pos[asked])
+            vetoed[asked] |= final
+            forced[asked] &= ~final
         return (agreed & ~vetoed) | (forced & ~faint), forced

@@ -95,8 +95,8 @@ def rules_for(cfg: ScorerConfig) -> Rules:
     latent = (LatentShare(cfg.latent_share, alone), LatentSpike(cfg.latent_spike)) if kl else ()
     unrelated = (LatentUnrelated(cfg.latent_unrelated, cfg.lookahead),) if kl else ()
     if not alone:
-        return Rules(vetoes=(SamePictureGuard(cfg.same_picture, latent), Veil(cfg.veil)),
-                     cuts=(UnrelatedCuts(cfg.unrelated, cfg.lookahead), *unrelated))
+        return Rules(vetoes=(SamePictureGuard(cfg.same_picture, latent),),
+                     cuts=(UnrelatedCuts(cfg.unrelated, cfg.lookahead), *unrelated), final=(Veil(cfg.veil),))
     alone_kl = tuple(cfg.signals) == ("kl",)  # with the histogram in use too, a cut needs it to agree
     return Rules(vetoes=latent, cuts=unrelated if alone_kl else ())
 

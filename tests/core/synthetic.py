@@ -43,6 +43,11 @@ def pictures(n: int, rng) -> np.ndarray:
     return rows[:, :, i0] * (1 - t)[None, None, :, None] + rows[:, :, i0 + 1] * t[None, None, :, None]
 
 
+def veiled(picture: np.ndarray, amount: np.ndarray | float, colour: float = 250.0) -> np.ndarray:
+    """A picture under a veil of light: ``amount`` of the way to ``colour`` (a number, or a field over the rows)."""
+    return picture + np.asarray(amount, float).reshape(-1, 1, 1) * (colour - picture)
+
+
 def dipped_edit(n: int, cuts: list[int], dip: int = 6, seed: int = 0):
     """A fan edit at 60 fps: each cut wrapped in a brightness dip (the old shot dims to 45% over ``dip``
     frames, a clean switch, the new shot brightens back); every shot pans slowly; the latent drifts with brightness."""

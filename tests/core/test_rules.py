@@ -19,7 +19,7 @@ from reprocut.stream.core.rules import (
     Veil,
 )
 from reprocut.stream.core.scoring import measure
-from synthetic import dipped_edit, pictures, synthetic, zoom_punch
+from synthetic import dipped_edit, pictures, synthetic, veiled, zoom_punch
 
 DIP_CUTS = [30, 57, 85, 112, 140, 166, 195, 221]
 
@@ -105,13 +105,15 @@ def test_a_dip_s_gradual_latent_drift_is_vetoed_as_no_spike():
     assert vetoed[[c - 6 for c in DIP_CUTS]].all() and not vetoed[DIP_CUTS].any()
 
 
-def test_a_cut_rule_overrides_the_vetoes_but_not_a_faint_change():
+def test_a_cut_rule_overrides_the_vetoes_but_not_a_faint_change_or_a_final_veto():
     f, pos = frames(*synthetic(8, []))
     every = lambda f, pos: np.ones(len(pos), bool)  # noqa: E731
     at = lambda *which: lambda f, pos: np.isin(pos, which)  # noqa: E731
     agreed, faint = np.isin(pos, [1, 2, 3]), np.isin(pos, [5])
     candidate, forced = Rules(vetoes=(at(2), at(3)), cuts=(at(3, 4, 5),)).apply(f, pos, agreed, faint)
     assert np.nonzero(candidate)[0].tolist() == [1, 3, 4] and np.nonzero(forced)[0].tolist() == [3, 4, 5]
+    candidate, forced = Rules(vetoes=(at(2),), cuts=(at(3, 4, 5),), final=(at(1, 4),)).apply(f, pos, agreed, faint)
+    assert np.nonzero(candidate)[0].tolist() == [3] and np.nonzero(forced)[0].tolist() == [3, 5]  # a final veto holds
     assert not Rules(vetoes=(every,)).apply(f, pos, agreed, faint)[0].any()
     assert Rules().apply(f, pos, agreed, faint)[0].tolist() == agreed.tolist()
 
@@ -127,11 +129,6 @@ def test_with_the_kl_alone_two_pictures_that_share_nothing_make_a_cut_but_a_pose
     assert forced[[100, 104]].all()  # a shot of 4 frames between them
     assert not forced[[60, 150, 152]].any()
     assert np.flatnonzero(forced).tolist() == [100, 104]
-
-
-def veiled(picture: np.ndarray, amount: np.ndarray | float, colour: float = 250.0) -> np.ndarray:
-    """A picture under a veil of light: ``amount`` of the way to ``colour`` (a number, or a field over the rows)."""
-    return picture + np.asarray(amount, float).reshape(-1, 1, 1) * (colour - picture)
 
 
 def test_a_veil_of_light_is_vetoed_as_it_comes_and_goes_but_no_cut_recolour_or_cut_to_white():

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from reprocut.stream.core.decider import DeciderConfig, Phase
 from reprocut.stream.core.paper import PaperScorer
-from reprocut.stream.core.rules import LatentShareConfig, LatentSpikeConfig, LatentUnrelatedConfig, UnrelatedConfig
+from reprocut.stream.core.rules import LatentShareConfig, LatentSpikeConfig, LatentUnrelatedConfig, UnrelatedConfig, VeilConfig
 from reprocut.stream.core.scorer import Scorer, ScorerConfig, make_scorer
 from reprocut.stream.core.scoring import ScoringConfig
 from reprocut.stream.core.threshold import (
@@ -15,7 +15,7 @@ from reprocut.stream.core.threshold import (
     adaptive_threshold,
     paper_threshold,
 )
-from synthetic import dipped_edit, synthetic, zoom_punch
+from synthetic import dipped_edit, pictures, synthetic, veiled, zoom_punch
 
 FPS = 25.0
 
@@ -269,3 +269,18 @@ def test_flat_colour_shots_cut_every_few_frames_are_each_a_cut_with_every_signal
     assert [e.frame for e in run(Scorer(ScorerConfig(fps=FPS)), *data)] == cuts
     off = ScorerConfig(fps=FPS, latent_unrelated=LatentUnrelatedConfig(share=0.0))
     assert [e.frame for e in run(Scorer(off), *data)] != cuts
+
+
+def test_lightning_is_no_cut_even_where_the_latent_jumps_as_between_unrelated_pictures():
+    """Lightning of 3 frames over a panning picture, while the latent jumps as far as to a picture that shares nothing
+    and back: neither rule that makes a cut whatever the threshold (the latent's, the layouts') overrides the veil."""
+    mu, logvar, _ = synthetic(160, [100])
+    mu[60:63] += 9.0
+    a, b = pictures(2, np.random.default_rng(3))
+    pan = [p[i // 12:i // 12 + 64, 8:72] for p, i in zip([a] * 100 + [b] * 60, range(160))]
+    for i in range(60, 63):
+        pan[i] = veiled(pan[i], 0.5)
+    data = mu, logvar, np.clip(np.stack(pan), 0, 255).round().astype(np.uint8)
+    assert [e.frame for e in run(Scorer(ScorerConfig(fps=FPS)), *data)] == [100]
+    no_veil = ScorerConfig(fps=FPS, veil=VeilConfig(rest=0.0))
+    assert {60, 63} <= {e.frame for e in run(Scorer(no_veil), *data)}
