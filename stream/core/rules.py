@@ -188,11 +188,11 @@ class LatentUnrelatedConfig:
 
 class LatentUnrelated:
     """A cut whatever the threshold or the last cut, from the KL (``UnrelatedCuts`` without the layouts; with the
-    pixels in use too, beside it, for pictures whose layouts say little: flat colours): the two posteriors are farther apart than each is from the prior, so the pictures share nothing;
-    the latent hardly moves on the frame before or after, so each side continues its own shot; and within
-    ``lookahead`` frames neither does the picture before come back nor is this one a return to a picture seen just
-    before (a flash either way). A shot shorter than the minimum scene length (an edit's flash cut) then keeps its
-    cuts."""
+    pixels in use too, beside it, for pictures whose layouts say little: flat colours): the two posteriors are
+    farther apart than each is from the prior, so the pictures share nothing; the latent hardly moves on the frame
+    before or after, so each side continues its own shot; and within ``lookahead`` frames neither does the picture
+    before come back nor is this one a return to a picture seen just before (a flash either way). A shot shorter
+    than the minimum scene length (an edit's flash cut) then keeps its cuts."""
 
     def __init__(self, cfg: LatentUnrelatedConfig | None = None, lookahead: int = 2):
         self.cfg = cfg or LatentUnrelatedConfig()

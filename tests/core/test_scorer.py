@@ -7,7 +7,13 @@ import numpy as np
 import pytest
 from reprocut.stream.core.decider import DeciderConfig, Phase
 from reprocut.stream.core.paper import PaperScorer
-from reprocut.stream.core.rules import LatentShareConfig, LatentSpikeConfig, LatentUnrelatedConfig, UnrelatedConfig, VeilConfig
+from reprocut.stream.core.rules import (
+    LatentShareConfig,
+    LatentSpikeConfig,
+    LatentUnrelatedConfig,
+    UnrelatedConfig,
+    VeilConfig,
+)
 from reprocut.stream.core.scorer import Scorer, ScorerConfig, make_scorer
 from reprocut.stream.core.scoring import ScoringConfig
 from reprocut.stream.core.threshold import (
