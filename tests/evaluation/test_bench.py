@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
 from importlib.util import find_spec
 
 import pytest
@@ -30,6 +32,10 @@ def test_quick_bench_report_has_every_section(tmp_path):
     assert row["decode_s"] == pytest.approx(48 / row["decode_fps"], abs=0.001)  # the detector's own decoding, in process
     # start-up, from detect's -v line: after the process started, before it ended; the clip's cut is at frame 11
     assert row["startup_s"] is not None and 0 < row["startup_s"] < row["detect_s"]
+    # ...timed with reprocut's modules compiled, as an installed package has them (even where Python writes no bytecode)
+    import reprocut.stream.core.scorer as module
+
+    assert os.path.exists(importlib.util.cache_from_source(module.__file__))
 
     peer = report["pyscenedetect"]  # the only size of a quick run is the middle one: PySceneDetect ran there, in turn
     assert (peer["clip"], peer["size"], peer["frames"]) == ("throughput-160x90.mp4", "160x90", 48) and peer["reprocut_s"] == row["detect_s"]
