@@ -137,16 +137,20 @@ def variant_report(name: str, signals: tuple[str, ...], scores: list, totals) ->
             "clips": [{"name": s.name, **_figures(s)} for s in scores]}
 
 
+def _family_groups(clips: list[dict]) -> list[tuple[str, list[int]]]:
+    """Each family by name with the positions of its clips in ``clips``, then ``all`` of them together."""
+    families = sorted({c["family"] for c in clips})
+    return [(f, [i for i, c in enumerate(clips) if c["family"] == f]) for f in families] + [(ALL, list(range(len(clips))))]
+
+
 def family_reports(clips: list[dict], settings: list[tuple[str, tuple[str, ...], list[ClipScore]]]) -> list[dict]:
     """Each family's figures, micro-averaged over its clips, under each setting (name, signals, every clip's score,
     in the order of ``clips``), families by name, then ``all`` of them together."""
-    families = sorted({c["family"] for c in clips})
-    groups = [(f, [i for i, c in enumerate(clips) if c["family"] == f]) for f in families] + [(ALL, list(range(len(clips))))]
     return [{"family": family, "clips": len(members), "frames": sum(clips[i]["frames"] for i in members),
              "cuts": sum(clips[i]["cuts"] for i in members), "gradual": sum(clips[i]["gradual"]["labelled"] for i in members),
              "settings": [{"name": name, "signals": list(signals), **_figures(micro(scores[i] for i in members))}
                           for name, signals, scores in settings]}
-            for family, members in groups]
+            for family, members in _family_groups(clips)]
 
 
 def generated_report(clip: dict, labels: Labels, kinds: list[str]) -> list[dict]:
@@ -159,16 +163,13 @@ def generated_report(clip: dict, labels: Labels, kinds: list[str]) -> list[dict]
 def kind_reports(clips: list[dict]) -> list[dict]:
     """Generated transitions labelled and found, by kind, for each family, then ``all``: which kinds a detector misses
     on the footage (a fade finds its colour where a dissolve between moving shots does not)."""
-    families = sorted({c["family"] for c in clips})
     out = []
-    for family in families + [ALL]:
+    for family, members in _family_groups(clips):
         kinds: dict[str, dict[str, int]] = {}
-        for c in clips:
-            if family in (ALL, c["family"]):
-                for g in c["generated"]:
-                    row = kinds.setdefault(g["kind"], {"labelled": 0, "found": 0})
-                    row["labelled"] += 1
-                    row["found"] += g["found"]
+        for g in (g for i in members for g in clips[i]["generated"]):
+            row = kinds.setdefault(g["kind"], {"labelled": 0, "found": 0})
+            row["labelled"] += 1
+            row["found"] += g["found"]
         out.append({"family": family, "kinds": dict(sorted(kinds.items()))})
     return out
 

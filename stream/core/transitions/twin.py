@@ -98,10 +98,10 @@ class TwinComparison:
         straight = trim(span)  # a fade or dissolve: straight from its first picture to its last
         travel = distance(straight[0], straight[-1])
         if direct(straight, travel, self.cfg):  # unless its last picture is its first moved: motion, no transition
-            found = kind(straight)
-            if moved(straight, self.cfg) or (found == "wipe" and not in_pieces(straight, travel, self.cfg)):
+            if moved(straight, self.cfg):
                 return []
-            return [Found(straight, found, travel)]
+            found = kind(straight)  # a wipe's frames are pieces of its ends; else a thing moved in: nothing
+            return [] if found == "wipe" and not in_pieces(straight, travel, self.cfg) else [Found(straight, found, travel)]
         travel = distance(span[0], span[-1])
         if travel >= self.cfg.cut_level and len(span) - 1 >= self.cfg.min_frames and sweeps(np.stack([f.small for f in span])):
             # the edge moves the picture's content (a wandering path); its frames not pieces, a thing moved in: nothing
