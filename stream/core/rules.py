@@ -192,11 +192,16 @@ class LatentUnrelated:
     farther apart than each is from the prior, so the pictures share nothing; the latent hardly moves on the frame
     before or after, so each side continues its own shot; and within ``lookahead`` frames neither does the picture
     before come back nor is this one a return to a picture seen just before (a flash either way). A shot shorter
-    than the minimum scene length (an edit's flash cut) then keeps its cuts."""
+    than the minimum scene length (an edit's flash cut) then keeps its cuts.
 
-    def __init__(self, cfg: LatentUnrelatedConfig | None = None, lookahead: int = 2):
+    ``related``: with the pixels in use, a rule that says where the pictures themselves are related (their layouts
+    correlate and the colour balance holds: a camera swinging across the same trees); the latent's word stands only
+    where they are not (a recolour, flat colours under one overlay), never against them."""
+
+    def __init__(self, cfg: LatentUnrelatedConfig | None = None, lookahead: int = 2, related: Rule | None = None):
         self.cfg = cfg or LatentUnrelatedConfig()
         self.lookahead = lookahead
+        self.related = related
 
     def __call__(self, f: Frames, pos: np.ndarray) -> np.ndarray:
         cfg, kl, n = self.cfg, f.raw[:, KL], len(f)
@@ -212,6 +217,8 @@ class LatentUnrelated:
             ahead, behind = np.minimum(pos + k, n - 1), np.maximum(pos - 1 - k, 0)
             unrelated &= (pos + k >= n) | self._apart(f, prior, before, ahead)
             unrelated &= (pos - 1 - k < 0) | self._apart(f, prior, behind, pos)
+        if self.related is not None:
+            unrelated &= ~self.related(f, pos)
         return (pos >= 1) & unrelated & alone
 
     def _apart(self, f: Frames, prior: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -89,11 +89,14 @@ class ScorerConfig:
 def rules_for(cfg: ScorerConfig) -> Rules:
     """The rules for the signals in use: the layouts need the pixels; the latent rules stand in without them (vetoes
     and the unrelated-pictures cut). With both, the same-picture guard asks the latent whether the picture stayed, and
-    two pictures are unrelated where the layouts or the latent say so (flat pictures give the layouts nothing)."""
+    two pictures are unrelated where the layouts say so, or where the latent does and the pictures are not related by
+    layout and colour (flat colours under one overlay give the layouts nothing)."""
     alone = "pix" not in cfg.signals
     kl = "kl" in cfg.signals
     latent = (LatentShare(cfg.latent_share, alone), LatentSpike(cfg.latent_spike)) if kl else ()
-    unrelated = (LatentUnrelated(cfg.latent_unrelated, cfg.lookahead),) if kl else ()
+    # with the layouts, related pictures: correlated beyond what unrelated ones reach, in the same colour balance
+    related = None if alone else SamePictureGuard(replace(cfg.same_picture, layout=cfg.unrelated.layout))
+    unrelated = (LatentUnrelated(cfg.latent_unrelated, cfg.lookahead, related),) if kl else ()
     if not alone:
         return Rules(vetoes=(SamePictureGuard(cfg.same_picture, latent),),
                      cuts=(UnrelatedCuts(cfg.unrelated, cfg.lookahead), *unrelated), final=(Veil(cfg.veil),))

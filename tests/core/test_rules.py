@@ -13,6 +13,7 @@ from reprocut.stream.core.rules import (
     LatentSpike,
     LatentUnrelated,
     Rules,
+    SamePictureConfig,
     SamePictureGuard,
     UnrelatedConfig,
     UnrelatedCuts,
@@ -129,6 +130,24 @@ def test_with_the_kl_alone_two_pictures_that_share_nothing_make_a_cut_but_a_pose
     assert forced[[100, 104]].all()  # a shot of 4 frames between them
     assert not forced[[60, 150, 152]].any()
     assert np.flatnonzero(forced).tolist() == [100, 104]
+
+
+def test_with_the_layouts_the_latent_makes_no_cut_where_they_relate_the_two_pictures():
+    """A camera swinging across the same scene can move the latent as far as a cut does (a poor copy of the snow
+    vlog did at 763): with the pixels in use the latent's word stands only where the pictures are not related by layout
+    and colour, so the swing over one panning picture makes no cut; the cut to another picture, and a recolour of the
+    same layout, still do."""
+    mu, logvar, _ = synthetic(200, [60, 120])  # the latent jumps as between unrelated pictures at 60 and at 120
+    a, b = pictures(2, np.random.default_rng(7))
+    pixels = np.stack([(a if i < 120 else b)[i % 16:i % 16 + 64, 8:72] for i in range(200)]).round().astype(np.uint8)
+    f, pos = frames(mu, logvar, pixels)
+    assert np.flatnonzero(LatentUnrelated()(f, pos)).tolist() == [60, 120]
+    related = SamePictureGuard(SamePictureConfig(layout=UnrelatedConfig().layout))
+    assert np.flatnonzero(LatentUnrelated(related=related)(f, pos)).tolist() == [120]
+    recoloured = pixels.copy()
+    recoloured[60:120] = recoloured[60:120] * np.array([1.0, 0.6, 0.6])  # at 60 the same layout tinted red: a cut
+    f, pos = frames(mu, logvar, recoloured)
+    assert np.flatnonzero(LatentUnrelated(related=related)(f, pos)).tolist() == [60, 120]
 
 
 def test_a_veil_of_light_is_vetoed_as_it_comes_and_goes_but_no_cut_recolour_or_cut_to_white():
