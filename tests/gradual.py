@@ -58,10 +58,11 @@ def _finish(pictures: list[np.ndarray], seed: int) -> np.ndarray:
 
 
 def fade(colour: tuple[int, int, int] = (0, 0, 0), length: int = 20, hold: int = 6, shot: int = 40, seed: int = 0,
-         size: int = 64, fade_in: bool = True, drift: float = 0.0) -> Footage:
+         size: int = 64, fade_in: bool = True, drift: float = 0.0, cut_after: int = 0) -> Footage:
     """Shot A fades out to a flat ``colour`` over ``length`` frames, holds it, and shot B fades in from it
     (``fade_in=False``: B starts with a hard cut, as the demo's shots do after a fade to black; ``drift``: shot A
-    darkens by this share of its brightness a frame before it fades, as an exposure drifts)."""
+    darkens by this share of its brightness a frame before it fades, as an exposure drifts; ``cut_after``: B lasts
+    this many frames after its fade in, brightening 4% as its exposure settles, then a hard cut to shot C)."""
     a, b = world(seed), world(seed + 1)
     flat = np.broadcast_to(np.array(colour, np.float32), (size, size, 3))
     pics = [view(a, t, size=size) * (1 - drift * t) for t in range(shot)]
@@ -74,8 +75,14 @@ def fade(colour: tuple[int, int, int] = (0, 0, 0), length: int = 20, hold: int =
         return Footage(_finish(pics, seed), [start_in], [(shot, shot + length - 1, "fade")])
     for k in range(1, length + 1):
         pics.append(k / length * view(b, k, size=size) + (1 - k / length) * flat)
+    fades = [(shot, shot + length - 1, "fade"), (start_in, start_in + length - 1, "fade")]
+    if cut_after:
+        pics += [view(b, length + t, size=size) * (1 + 0.04 * t / cut_after) for t in range(1, cut_after + 1)]
+        cut_at = len(pics)
+        pics += [view(world(seed + 2), t, size=size) for t in range(shot)]
+        return Footage(_finish(pics, seed), [cut_at], fades)
     pics += [view(b, length + t, size=size) for t in range(1, shot)]
-    return Footage(_finish(pics, seed), [], [(shot, shot + length - 1, "fade"), (start_in, start_in + length - 1, "fade")])
+    return Footage(_finish(pics, seed), [], fades)
 
 
 def dissolve(length: int = 20, shot: int = 40, seed: int = 0, size: int = 64, pan: tuple[float, float] = (0.15, 0.1),

@@ -1,10 +1,14 @@
 """The transition detector on generated footage (``tests/gradual.py``): arrays in, events out, no video, no model."""
 
+from collections import deque
+
 import numpy as np
 import pytest
 from gradual import Footage, camera, cut, dissolve, fade, join, wipe, wipe_then_dissolve
 from reprocut.stream.core.reconcile import boundaries
 from reprocut.stream.core.transitions import TransitionConfig, TransitionDetector
+from reprocut.stream.core.transitions.fades import Fades
+from reprocut.stream.core.transitions.frames import Features
 
 FPS = 24.0
 
@@ -177,6 +181,27 @@ def test_a_fade_out_lasts_through_a_moment_of_the_colour_until_the_cut_that_ends
     held = fade((0, 0, 0), length=12, hold=12, fade_in=False)  # half a second of black: a scene of its own
     (e,), _ = run(held)
     assert abs(e.end - held.transitions[0][1]) <= 1 and held.cuts[0] - e.end > 10
+
+
+def test_a_fade_in_ends_where_its_picture_arrived_not_on_the_frame_before_the_next_cut():
+    """A dip to black, then four frames of the new shot (its exposure settling: a little farther from black each frame)
+    and a hard cut. The fades part ends the fade in where its picture arrived, not at the farthest frame, the one before
+    the cut: a transition that reaches the frame before a cut holds that cut (``reconcile.holds``), and the scene list
+    would lose one of the two boundaries."""
+    footage = fade((0, 0, 0), length=12, hold=0, cut_after=4)
+    cfg = TransitionConfig(fps=FPS)
+    history = deque(maxlen=cfg.max_frames + cfg.quiet + 2)
+    fades = Fades(cfg, history)
+    idx = np.arange(len(footage.frames))
+    _, frames = Features(cfg.flat).frames(idx, idx / FPS, idx * 0.0, footage.frames, *posteriors(footage.frames))
+    found = []
+    for f in frames:
+        history.append(f)
+        found += fades.push(f)
+    (dip,) = found + fades.finish()
+    (out, into), (cut_at,) = footage.transitions, footage.cuts
+    assert abs(dip.span[1].index - out[0]) <= 3 and abs(dip.span[-1].index - into[1]) <= 2
+    assert dip.span[-1].index < cut_at - 1  # the cut stays a change of its own
 
 
 def test_each_transition_comes_out_within_half_a_second_of_its_last_frame():

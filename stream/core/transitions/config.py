@@ -64,6 +64,8 @@ class TransitionConfig:
     misfit: float = 0.2  # a blend's or a wipe's inner frames are no farther from blends (or pieces) of its first and
     # last pictures than this share of their distance
     flat: float = 0.02  # a picture whose 16x16 copy varies less than this (RMS) is a flat colour (fades)
+    arrived: float = 0.98  # a fade in ends at its first frame this share of the way to the farthest from the colour:
+    # the shot's own motion after it drifts on, to the frame before the next cut, which it would then hold
     hold_s: float = DeciderConfig.min_scene_len  # a flat colour held this long between a fade out and a fade in is a
     # scene of its own (two fades); held shorter, the two are one fade through it (the scorer's shortest scene)
     twin: TwinConfig = field(default_factory=TwinConfig)

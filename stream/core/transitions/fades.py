@@ -144,10 +144,13 @@ class Fades:
         return all(distance(span[0], g) <= reached for g in span[-quiet:])
 
     def _fade_in_ends(self) -> list[Found]:
-        """The picture stopped moving away from the flat frame: the fade in ends at the farthest frame."""
+        """The picture stopped moving away from the flat frame: the fade in ends where it arrived, at the first frame
+        that went ``arrived`` of the way to the farthest (the shot's own motion after it adds little, and can carry
+        the farthest frame up to the next cut)."""
         span, self._fade_in = self._fade_in, None
-        far = max(range(len(span)), key=lambda k: distance(span[0], span[k]))
-        return self._fade(span[: far + 1])
+        away = [distance(span[0], g) for g in span]
+        arrived = next(k for k, d in enumerate(away) if d >= self.cfg.arrived * max(away))
+        return self._fade(span[: arrived + 1])
 
     def _fade(self, span: list[Frame]) -> list[Found]:
         """A fade when the frames from ``span[0]`` to ``span[-1]`` went there directly, far enough, long enough."""
