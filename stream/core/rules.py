@@ -217,8 +217,9 @@ class LatentUnrelated:
             ahead, behind = np.minimum(pos + k, n - 1), np.maximum(pos - 1 - k, 0)
             unrelated &= (pos + k >= n) | self._apart(f, prior, before, ahead)
             unrelated &= (pos - 1 - k < 0) | self._apart(f, prior, behind, pos)
-        if self.related is not None:
-            unrelated &= ~self.related(f, pos)
+        if self.related is not None:  # asked only where the latent says unrelated
+            said = np.flatnonzero(unrelated)
+            unrelated[said] = ~self.related(f, pos[said])
         return (pos >= 1) & unrelated & alone
 
     def _apart(self, f: Frames, prior: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
