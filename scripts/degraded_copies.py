@@ -86,7 +86,7 @@ def copy_clip(source: Path, labels: dict, name: str, kind: str, out: Path) -> in
     with av.open(str(source / labels["clip"])) as container, av.open(str(out / "clips" / f"{name}.mp4"), "w") as copy:
         stream = container.streams.video[0]
         light = flashes(labels.get("frames") or 10**6, labels, rng) if kind == "lightning" else {}
-        encoder, n = None, 0
+        encoder, k = None, -1
         for k, decoded in enumerate(container.decode(stream)):
             if encoder is None:
                 h, w = decoded.height, decoded.width
@@ -99,9 +99,8 @@ def copy_clip(source: Path, labels: dict, name: str, kind: str, out: Path) -> in
             frame = decoded.to_ndarray(format="rgb24", width=encoder.width, height=encoder.height).astype(np.float32)
             picture = np.ascontiguousarray(np.clip(np.rint(degrade(frame, k, kind, rng, light)), 0, 255).astype(np.uint8))
             copy.mux(encoder.encode(av.VideoFrame.from_ndarray(picture, format="rgb24")))
-            n += 1
         copy.mux(encoder.encode())
-    return n
+    return k + 1
 
 
 def main() -> None:

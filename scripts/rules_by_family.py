@@ -2,7 +2,7 @@
 ("Each rule on and off, per family").
 
 Every clip of each dataset folder is decoded and encoded once and replayed under each setting
-(``runner.detect_clip_each``), scored as ``reprocut eval`` scores it; a row says F1 with the rule on (the default
+(``runner.detect_clip_each``), scored as ``reprocut eval`` scores it (``dataset.score_run``); a row says F1 with the rule on (the default
 settings, or the KL alone for the latent's own rules) / off, for the hard cuts, the scene list and the gradual
 transitions of each family. Give the real clips and a folder of spliced edits (``reprocut eval --splice 3 --seed 0
 --workdir DIR`` writes one)::
@@ -22,8 +22,9 @@ from reprocut.stream.core.rules import (LatentShareConfig, LatentSpikeConfig, La
 from reprocut.stream.core.scoring import ScoringConfig
 from reprocut.stream.core.transitions import TransitionConfig
 from reprocut.stream.core.transitions.config import BurstConfig, TwinConfig
+from reprocut.stream.evaluation.dataset import score_run
 from reprocut.stream.evaluation.labels import load_dataset
-from reprocut.stream.evaluation.metrics import EvalConfig, micro, score_clip
+from reprocut.stream.evaluation.metrics import EvalConfig, micro
 from reprocut.stream.evaluation.runner import detect_clip_each
 from reprocut.stream.runtime.encoder import Encoder, EncoderConfig
 from reprocut.stream.runtime.pipeline import PipelineConfig
@@ -69,24 +70,27 @@ def settings() -> list[tuple[str, PipelineConfig, str]]:
     ]
 
 
-def figures(folder: str, configs: list[PipelineConfig], encoder: Encoder) -> list[dict[str, tuple[float, float, float]]]:
+def figures(folder: str, configs: list[PipelineConfig], encoder: Encoder) -> list[dict[str, tuple[float | None, ...]]]:
     """For each setting: family -> (hard-cut F1, scene-list F1, gradual F1), micro-averaged over its clips."""
-    targets, tolerance = load_dataset(folder), EvalConfig()
+    targets, evaluation = load_dataset(folder), EvalConfig()
     scores: list[list] = [[] for _ in configs]
     for n, labels in enumerate(targets, 1):
         print(f"{folder}: {n}/{len(targets)} {labels.name}", file=sys.stderr)
         for kept, run in zip(scores, detect_clip_each(labels.clip, configs, encoder)):
-            kept.append((labels.family, score_clip(labels, [c.frame for c in run.cuts], tolerance.tolerance,
-                                                   [(t.start, t.end) for t in run.transitions],
-                                                   tolerance.gradual_tolerance, scenes=[sc.start_frame for sc in run.scenes])))
+            kept.append((labels.family, score_run(labels, run, evaluation)))
     out = []
     for kept in scores:
         row = {}
         for family in sorted({f for f, _ in kept}):
             t = micro(s for f, s in kept if f == family)
-            row[family] = (t.f1, t.scenes.f1 if t.scenes else float("nan"), t.gradual.f1 if t.gradual.found or t.gradual.missed else float("nan"))
+            row[family] = (t.f1, t.scenes.f1 if t.scenes else None, t.gradual.f1 if t.gradual.found or t.gradual.missed else None)
         out.append(row)
     return out
+
+
+def cell(f1: float | None) -> str:
+    """An F1 as the table shows it; "-" where there was nothing to score (no labelled cut or span, nothing found)."""
+    return "-" if f1 is None else f"{f1:.3f}"
 
 
 def main() -> None:
@@ -107,8 +111,8 @@ def main() -> None:
             values = []
             for table in by_folder:
                 for k in range(3):
-                    on, off = table[ref].get(family, (float("nan"),) * 3)[k], table[i].get(family, (float("nan"),) * 3)[k]
-                    values.append(f"{off:.3f}" if ref == i else f"{on:.3f} / {off:.3f}")
+                    on, off = (cell(t.get(family, (None,) * 3)[k]) for t in (table[ref], table[i]))
+                    values.append(off if ref == i else f"{on} / {off}")
             print(f"| {name if family == min(by_folder[0][i]) else ''} | {family} | " + " | ".join(values) + " |")
 
 

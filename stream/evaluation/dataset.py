@@ -44,6 +44,12 @@ def variants(config: PipelineConfig) -> list[tuple[str, PipelineConfig]]:
                                     for name, signals in ABLATION]
 
 
+def score_run(labels: Labels, run: ClipRun, evaluation: EvalConfig) -> ClipScore:
+    """One run of a clip scored three ways against its labels: its cut events, its transitions and its scene list."""
+    return score_clip(labels, [c.frame for c in run.cuts], evaluation.tolerance, [(t.start, t.end) for t in run.transitions],
+                      evaluation.gradual_tolerance, scenes=[sc.start_frame for sc in run.scenes])
+
+
 def evaluate(targets: Sequence[Labels], config: PipelineConfig, evaluation: EvalConfig,
              each: Callable[[Labels, ClipRun, ClipScore], None] | None = None, what: str = "clips") -> dict:
     """Detect and score every labelled clip of ``targets``; the report as a JSON-ready dict.
@@ -67,9 +73,7 @@ def evaluate(targets: Sequence[Labels], config: PipelineConfig, evaluation: Eval
                 log.warning("%s: labels say %d frames but %d were decoded; frame numbers may not line up",
                             labels.name, labels.frames, run.frames)
             for kept, r in zip(scores, runs):
-                kept.append(score_clip(labels, [c.frame for c in r.cuts], evaluation.tolerance,
-                                       [(t.start, t.end) for t in r.transitions], evaluation.gradual_tolerance,
-                                       scenes=[sc.start_frame for sc in r.scenes]))
+                kept.append(score_run(labels, r, evaluation))
             score = scores[0][-1]
             clips.append(clip_report(labels, run, score, frame_times(labels.clip, labels.fps)))
             if each is not None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
-from importlib.util import find_spec
+from importlib.util import cache_from_source, find_spec
 
 import pytest
 from helpers import assert_one_line_error, run_cli
@@ -35,7 +34,7 @@ def test_quick_bench_report_has_every_section(tmp_path):
     # ...timed with reprocut's modules compiled, as an installed package has them (even where Python writes no bytecode)
     import reprocut.stream.core.scorer as module
 
-    assert os.path.exists(importlib.util.cache_from_source(module.__file__))
+    assert os.path.exists(cache_from_source(module.__file__))
 
     peer = report["pyscenedetect"]  # the only size of a quick run is the middle one: PySceneDetect ran there, in turn
     assert (peer["clip"], peer["size"], peer["frames"]) == ("throughput-160x90.mp4", "160x90", 48) and peer["reprocut_s"] == row["detect_s"]
